@@ -1,0 +1,63 @@
+// MQTT codec: bytes <-> packet values. Pure (no I/O, no exceptions, no allocation beyond the
+// packet itself), so it is fuzzed and unit-tested alone. Decoding is incremental: feed the
+// bytes you have; `need_more` says how many are missing, and the fixed header is checked
+// against `max_packet_size` before the body is even waited for, so a peer cannot make us
+// buffer more than the limit.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "packet.hpp"
+
+namespace edgegw::mqtt {
+
+enum class decode_status : uint8_t {
+  ok,
+  need_more,         // not a whole packet yet; nothing consumed
+  malformed,         // v5 0x81 Malformed Packet
+  protocol_error,    // v5 0x82 Protocol Error (well-formed but forbidden)
+  packet_too_large,  // v5 0x95, decided from the fixed header alone
+};
+
+struct decode_result {
+  decode_status status = decode_status::need_more;
+  std::size_t consumed = 0;    // bytes of the packet, when ok
+  std::size_t needed = 0;      // when need_more: a lower bound of total bytes required
+  const char* error = nullptr; // static text saying what was wrong (for logs), else null
+};
+
+// Decode one packet from the front of `in`. `ver` is the connection's negotiated version
+// (CONNECT itself is decoded whatever `ver` says). Only server-bound packets need to be
+// accepted in `server` mode, but the decoder knows every type (tests and the bridge use it
+// as a client).
+decode_result decode(std::span<const uint8_t> in, version ver, uint32_t max_packet_size,
+                     packet& out);
+
+// Append the encoding of `p` for version `ver` to `out`. Returns the encoded size.
+std::size_t encode(const packet& p, version ver, std::string& out);
+
+// Size `p` would have on the wire (for v5 Maximum Packet Size checks before encoding).
+std::size_t encoded_size(const packet& p, version ver);
+
+}  // namespace edgegw::mqtt
+
+namespace edgegw::mqtt {
+
+// Fast path for the broker's hot loop: encode an outgoing PUBLISH straight from the shared
+// message's topic and payload, without building a `publish` value (no payload copy).
+struct publish_view {
+  bool dup = false;
+  uint8_t qos = 0;
+  bool retain = false;
+  std::string_view topic;  // empty with a v5 topic alias already known to the client
+  uint16_t packet_id = 0;
+  const properties* props = nullptr;  // v5 only; may be null
+  std::string_view payload;
+};
+std::size_t encode_publish(const publish_view& p, version ver, std::string& out);
+std::size_t encoded_publish_size(const publish_view& p, version ver);
+
+}  // namespace edgegw::mqtt
