@@ -1,0 +1,123 @@
+// broker_core: the implementation of edgegw::broker (gateway/api/broker.hpp). Owns the
+// session registry, the subscription trie, retained messages, delayed publishes, wills,
+// session expiry and $SYS. Adapters only ever see the broker interface.
+//
+// Locks (never taken in the reverse order): registry_mu_ -> core_session::mu_;
+// trie_mu_ (shared for publish) -> core_session::mu_. retained_store and scheduler have
+// their own leaf locks. Timers run on the core executor passed at construction.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core_session.hpp"
+#include "core_settings.hpp"
+#include "gateway/api/asio.hpp"
+#include "gateway/api/broker.hpp"
+#include "gateway/store/durable_store.hpp"
+#include "retained_store.hpp"
+#include "scheduler.hpp"
+#include "subscription_trie.hpp"
+
+namespace edgegw::core {
+
+// Authentication beyond allow_anonymous (password files, HTTP hooks) plugs in here.
+class authenticator {
+ public:
+  virtual ~authenticator() = default;
+  // ok: accept (may set is_superuser); an errc: refuse with that reason.
+  virtual errc check(const credentials& creds, client_info& client) = 0;
+};
+
+// Topic-level authorization (ACL files) plugs in here; absent = allow everything.
+class authorizer {
+ public:
+  virtual ~authorizer() = default;
+  virtual bool allow(const client_info& client, action act, std::string_view topic) = 0;
+};
+
+class broker_core final : public broker {
+ public:
+  broker_core(core_settings settings, boost::asio::any_io_executor core_executor,
+              store::durable_store& store);
+  ~broker_core() override;
+
+  // Start-up: restore retained messages and persistent sessions. Call before serving.
+  void restore(store::loaded_state state);
+  // Start the $SYS timer. Call once the listeners are up.
+  void start();
+  // Graceful stop: close every attached session (sinks get on_close(server_shutdown)),
+  // cancel timers, flush the store.
+  void shutdown();
+
+  void set_authenticator(std::shared_ptr<authenticator> a) { authn_ = std::move(a); }
+  void set_authorizer(std::shared_ptr<authorizer> a) { authz_ = std::move(a); }
+
+  // broker interface
+  result<client_info> authenticate(const credentials& creds) override;
+  result<opened_session> open_session(const client_info& client, const session_options& options,
+                                      std::shared_ptr<delivery_sink> sink) override;
+  bool authorize(const client_info& client, action act, std::string_view topic) override;
+  result<publish_outcome> publish(const client_info& client, message_ptr msg,
+                                  std::function<void()> on_unthrottle) override;
+  std::vector<subscribe_outcome> subscribe(session& s,
+                                           std::span<const subscription_request> subs) override;
+  std::vector<errc> unsubscribe(session& s, std::span<const std::string> filters) override;
+  void close(session& s, close_reason reason, bool send_will) override;
+  broker_metrics& metrics() noexcept override { return metrics_; }
+  const broker_limits& limits() const noexcept override { return settings_.limits; }
+
+  // For core_session and the sys publisher.
+  const core_settings& settings() const noexcept { return settings_; }
+  store::durable_store& store() noexcept { return store_; }
+  std::size_t session_count() const;
+  std::size_t retained_count() const { return retained_.size(); }
+  std::size_t subscription_count() const;
+  std::size_t delayed_count() const { return delayed_count_.load(); }
+  // Publish a message as the broker itself (wills, $SYS, delayed), topic already mounted.
+  std::size_t route(const message_ptr& msg, const std::function<void()>* unthrottle,
+                    bool* throttled);
+
+ private:
+  void end_session_locked(const std::shared_ptr<core_session>& s);
+  void remove_from_trie(const std::shared_ptr<core_session>& s);
+  void finish_detach(core_session::detached& d, close_reason reason, bool close_sink,
+                     bool publish_will, const std::shared_ptr<core_session>& s);
+  void schedule_expiry(const std::shared_ptr<core_session>& s);
+  void publish_will(const client_info& client, const will_message& w);
+  void store_retained(const message_ptr& msg);
+  bool schedule_delayed(const client_info& client, const message_ptr& msg, errc* error);
+  void publish_client_event(const client_info& c, bool connected, close_reason reason,
+                            const session_options* opts);
+  void publish_sys();
+  std::string assign_client_id();
+  static message_ptr with_topic(const message_ptr& m, std::string topic);
+
+  core_settings settings_;
+  boost::asio::any_io_executor ex_;
+  store::durable_store& store_;
+  scheduler timers_;
+  broker_metrics metrics_;
+  std::shared_ptr<authenticator> authn_;
+  std::shared_ptr<authorizer> authz_;
+
+  mutable std::mutex registry_mu_;
+  std::unordered_map<std::string, std::shared_ptr<core_session>> sessions_;
+  std::size_t attached_ = 0;
+
+  mutable std::shared_mutex trie_mu_;
+  subscription_trie trie_;
+
+  retained_store retained_;
+  std::atomic<std::size_t> delayed_count_{0};
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace edgegw::core

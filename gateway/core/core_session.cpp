@@ -1,0 +1,338 @@
+// See core_session.hpp. Sink callbacks (on_ready) and throttle waiters are always invoked
+// after mu_ is released: they post to other executors and must not nest our lock.
+#include "core_session.hpp"
+
+#include <algorithm>
+
+#include "broker_core.hpp"
+
+namespace edgegw::core {
+
+core_session::core_session(broker_core& b, const client_info& client, uint32_t expiry_interval)
+    : broker_(b), client_id_(client.client_id), client_(client), expiry_interval_(expiry_interval) {}
+
+store::durable_store& core_session::store() const { return broker_.store(); }
+
+bool core_session::persistent() const { return expiry_interval_ > 0; }
+
+core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8_t qos, bool retain,
+                                                   std::vector<uint32_t> sub_ids,
+                                                   const std::function<void()>* unthrottle) {
+  const auto& cfg = broker_.settings();
+  enqueue_result r;
+  std::shared_ptr<delivery_sink> notify;
+  {
+    std::lock_guard lk(mu_);
+    if (ended_) return r;
+    bool online = sink_ != nullptr;
+    if (!online && qos == 0 && !cfg.mqueue_store_qos0) return r;
+    if (queue_.size() >= cfg.max_mqueue_len) {
+      ++dropped_;
+      broker_.metrics().messages_dropped.fetch_add(1, std::memory_order_relaxed);
+      r.dropped = true;
+      if (cfg.mqueue_overflow == overflow_policy::drop_newest || cfg.max_mqueue_len == 0) return r;
+      drop_front_locked();
+    }
+    queued_msg q{msg, next_seq_++, qos, retain, false, std::move(sub_ids)};
+    // Online QoS 0 is never written: it would be lost in a crash anyway. Everything a
+    // persistent session must keep across a restart is on its way to disk before the
+    // publisher's acknowledgement is sent.
+    if (expiry_interval_ > 0 && (qos > 0 || !online)) {
+      q.persisted = true;
+      store().put_message({client_id_, q.seq, store::message_state::queued, 0, qos, retain,
+                           q.sub_ids, msg});
+    }
+    queue_.push_back(std::move(q));
+    r.queued = true;
+    if (online && unthrottle && *unthrottle && queue_.size() >= std::max<std::size_t>(1, cfg.max_mqueue_len / 2)) {
+      waiters_.push_back(*unthrottle);
+      r.throttled = true;
+    }
+    signal_locked(notify);
+  }
+  if (notify) notify->on_ready();
+  return r;
+}
+
+void core_session::signal_locked(std::shared_ptr<delivery_sink>& to_notify) {
+  if (sink_ && !ready_signalled_) {
+    ready_signalled_ = true;
+    to_notify = sink_;
+  }
+}
+
+void core_session::drop_front_locked() {
+  auto& f = queue_.front();
+  if (f.persisted) store().erase_message(client_id_, f.seq);
+  queue_.pop_front();
+}
+
+uint16_t core_session::next_packet_id_locked() {
+  // Caller guarantees inflight_.size() < 65535, so a free id exists.
+  while (true) {
+    last_id_ = static_cast<uint16_t>(last_id_ == 65535 ? 1 : last_id_ + 1);
+    bool used = std::any_of(inflight_.begin(), inflight_.end(),
+                            [&](const inflight_msg& m) { return m.id == last_id_; });
+    if (!used) return last_id_;
+  }
+}
+
+delivery core_session::make_delivery(const queued_msg& q, uint16_t id, bool dup, bool pubrel) const {
+  delivery d;
+  d.msg = q.msg;
+  std::string_view t = q.msg->topic;
+  const auto& mp = client_.mountpoint;
+  if (!mp.empty() && t.substr(0, mp.size()) == mp) t.remove_prefix(mp.size());
+  d.topic = t;
+  d.id = id;
+  d.qos = q.qos;
+  d.retain = q.retain;
+  d.dup = dup;
+  d.pubrel = pubrel;
+  d.subscription_ids = q.sub_ids;
+  return d;
+}
+
+std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::size_t max) {
+  std::vector<std::function<void()>> wake;
+  std::size_t n = 0;
+  uint64_t expired = 0;
+  {
+    std::lock_guard lk(mu_);
+    if (ended_ || gen != gen_ || !sink_) return 0;
+    if (resend_pending_) {
+      bool left = false;
+      for (auto& m : inflight_) {
+        if (!m.need_resend) continue;
+        if (n == max) {
+          left = true;
+          break;
+        }
+        out.push_back(make_delivery(m.m, m.id, !m.released, m.released));
+        m.need_resend = false;
+        ++n;
+      }
+      resend_pending_ = left;
+    }
+    int64_t now = unix_ms_now();
+    while (n < max && !queue_.empty()) {
+      auto& q = queue_.front();
+      if (q.qos > 0 && inflight_.size() >= window_) break;
+      if (q.msg->expired(now)) {
+        ++expired;
+        drop_front_locked();
+        continue;
+      }
+      uint16_t id = 0;
+      if (q.qos > 0) {
+        id = next_packet_id_locked();
+        if (q.persisted) store().update_message(client_id_, q.seq, store::message_state::sent, id);
+      } else if (q.persisted) {
+        store().erase_message(client_id_, q.seq);
+      }
+      out.push_back(make_delivery(q, id, false, false));
+      if (q.qos > 0) inflight_.push_back(inflight_msg{std::move(q), id, false, false});
+      queue_.pop_front();
+      ++n;
+    }
+    if (n < max) ready_signalled_ = false;
+    if (!waiters_.empty() && queue_.size() <= broker_.settings().max_mqueue_len / 4) wake.swap(waiters_);
+  }
+  auto& m = broker_.metrics();
+  m.messages_sent.fetch_add(n, std::memory_order_relaxed);
+  if (expired) m.messages_expired.fetch_add(expired, std::memory_order_relaxed);
+  for (auto& w : wake) w();
+  return n;
+}
+
+bool core_session::acknowledge(uint64_t gen, uint16_t id, ack_type type, uint8_t reason) {
+  std::shared_ptr<delivery_sink> notify;
+  bool ok = false;
+  {
+    std::lock_guard lk(mu_);
+    if (ended_ || gen != gen_) return false;
+    auto it = std::find_if(inflight_.begin(), inflight_.end(),
+                           [&](const inflight_msg& m) { return m.id == id; });
+    if (it == inflight_.end()) return false;
+    bool done = false;
+    switch (type) {
+      case ack_type::puback:
+        ok = it->m.qos == 1;
+        done = ok;
+        break;
+      case ack_type::pubrec:
+        if (it->m.qos != 2) break;
+        ok = true;
+        if (reason >= 0x80) {
+          done = true;  // the receiver refused it: the QoS 2 flow ends here
+        } else if (!it->released) {
+          it->released = true;
+          if (it->m.persisted)
+            store().update_message(client_id_, it->m.seq, store::message_state::released, id);
+        }
+        break;
+      case ack_type::pubcomp:
+        ok = it->m.qos == 2 && it->released;
+        done = ok;
+        break;
+    }
+    if (done) {
+      if (it->m.persisted) store().erase_message(client_id_, it->m.seq);
+      inflight_.erase(it);
+      if (!queue_.empty()) signal_locked(notify);
+    }
+  }
+  if (notify) notify->on_ready();
+  return ok;
+}
+
+bool core_session::begin_incoming_qos2(uint64_t gen, uint16_t id, errc* error) {
+  if (error) *error = errc::ok;
+  std::lock_guard lk(mu_);
+  if (ended_ || gen != gen_) return false;
+  if (incoming_qos2_.count(id)) return false;
+  if (incoming_qos2_.size() >= broker_.settings().limits.max_awaiting_rel) {
+    if (error) *error = errc::quota_exceeded;
+    return false;
+  }
+  incoming_qos2_.insert(id);
+  if (expiry_interval_ > 0) store().put_incoming_qos2(client_id_, id);
+  return true;
+}
+
+bool core_session::release_incoming_qos2(uint64_t gen, uint16_t id) {
+  std::lock_guard lk(mu_);
+  if (ended_ || gen != gen_) return false;
+  if (!incoming_qos2_.erase(id)) return false;
+  if (expiry_interval_ > 0) store().erase_incoming_qos2(client_id_, id);
+  return true;
+}
+
+void core_session::set_will(uint64_t gen, std::optional<will_message> will) {
+  std::lock_guard lk(mu_);
+  if (ended_ || gen != gen_) return;
+  will_ = std::move(will);
+}
+
+session_stats core_session::stats() const {
+  std::lock_guard lk(mu_);
+  return {queue_.size(), inflight_.size(), dropped_, subs_.size()};
+}
+
+uint64_t core_session::attach(const client_info& client, const session_options& opts,
+                              std::shared_ptr<delivery_sink> sink, uint16_t window) {
+  std::lock_guard lk(mu_);
+  client_ = client;
+  expiry_interval_ = opts.expiry_interval;
+  will_ = opts.will;
+  sink_ = std::move(sink);
+  window_ = std::max<uint16_t>(1, window);
+  disconnected_at_ms_ = 0;
+  ++gen_;
+  // Resend everything unacknowledged first, in the original order [MQTT-4.4.0-1].
+  for (auto& m : inflight_) m.need_resend = true;
+  resend_pending_ = !inflight_.empty();
+  // Anything waiting is announced right away (the broker calls on_ready after open, which
+  // adapters only post, so their CONNACK goes out first).
+  ready_signalled_ = resend_pending_ || !queue_.empty();
+  return gen_;
+}
+
+std::optional<core_session::detached> core_session::detach(uint64_t gen, bool force) {
+  std::lock_guard lk(mu_);
+  if (!sink_ || (!force && gen != gen_)) return std::nullopt;
+  detached d{std::move(sink_), std::move(will_), std::move(waiters_), client_};
+  sink_.reset();
+  will_.reset();
+  waiters_.clear();
+  ++gen_;  // the old handle is now stale
+  disconnected_at_ms_ = unix_ms_now();
+  ready_signalled_ = false;
+  return d;
+}
+
+bool core_session::has_pending() const {
+  std::lock_guard lk(mu_);
+  return ready_signalled_;
+}
+
+bool core_session::attached() const {
+  std::lock_guard lk(mu_);
+  return sink_ != nullptr;
+}
+bool core_session::is_current(uint64_t gen) const {
+  std::lock_guard lk(mu_);
+  return gen == gen_ && sink_ != nullptr;
+}
+void core_session::mark_ended() {
+  std::lock_guard lk(mu_);
+  ended_ = true;
+  queue_.clear();
+  inflight_.clear();
+}
+bool core_session::ended() const {
+  std::lock_guard lk(mu_);
+  return ended_;
+}
+uint32_t core_session::expiry_interval() const {
+  std::lock_guard lk(mu_);
+  return expiry_interval_;
+}
+void core_session::set_expiry_interval(uint32_t v) {
+  std::lock_guard lk(mu_);
+  expiry_interval_ = v;
+}
+int64_t core_session::disconnected_at_ms() const {
+  std::lock_guard lk(mu_);
+  return disconnected_at_ms_;
+}
+void core_session::restore_disconnected_at(int64_t ms) {
+  std::lock_guard lk(mu_);
+  disconnected_at_ms_ = ms;
+}
+
+store::session_record core_session::record() const {
+  std::lock_guard lk(mu_);
+  return {client_id_, client_.username, client_.protocol, client_.mountpoint, expiry_interval_,
+          disconnected_at_ms_};
+}
+
+std::vector<std::pair<std::string, subscription_options>> core_session::subscriptions() const {
+  std::lock_guard lk(mu_);
+  return {subs_.begin(), subs_.end()};
+}
+
+bool core_session::add_subscription(const std::string& full_filter, const subscription_options& o) {
+  std::lock_guard lk(mu_);
+  return subs_.insert_or_assign(full_filter, o).second;
+}
+
+bool core_session::remove_subscription(const std::string& full_filter) {
+  std::lock_guard lk(mu_);
+  return subs_.erase(full_filter) > 0;
+}
+
+std::size_t core_session::subscription_count() const {
+  std::lock_guard lk(mu_);
+  return subs_.size();
+}
+
+void core_session::restore_message(const store::session_message_record& r) {
+  std::lock_guard lk(mu_);
+  queued_msg q{r.msg, r.seq, r.qos, r.retain, true, r.subscription_ids};
+  next_seq_ = std::max(next_seq_, r.seq + 1);
+  if (r.state == store::message_state::queued) {
+    queue_.push_back(std::move(q));
+  } else {
+    inflight_.push_back(inflight_msg{std::move(q), r.packet_id,
+                                     r.state == store::message_state::released, true});
+    last_id_ = std::max(last_id_, r.packet_id);
+  }
+}
+
+void core_session::restore_incoming_qos2(uint16_t id) {
+  std::lock_guard lk(mu_);
+  incoming_qos2_.insert(id);
+}
+
+}  // namespace edgegw::core
