@@ -1,0 +1,33 @@
+// edgegw: command line entry point. `edgegw [-c FILE] [--set SECTION.KEY=VALUE]...` runs
+// the gateway; `--check` validates the configuration and exits.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"edgegw: edge IoT gateway (MQTT broker, MQTT-SN/CoAP/LwM2M/STOMP gateway, cloud bridge)"};
+  edgegw::app::options opts;
+  std::string file;
+  bool version = false;
+  cli.add_option("-c,--config", file, "ini file to run with (default: built-in defaults)")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--set", opts.overrides, "override a key: SECTION.KEY=VALUE (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cli.add_flag("--check", opts.check_only, "validate the configuration and exit");
+  cli.add_flag("--version", version, "print the version and exit");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (version) {
+    std::cout << "edgegw " << edgegw::app::version() << "\n";
+    return 0;
+  }
+  if (!file.empty()) opts.config_file = file;
+  return edgegw::app::run(opts);
+}
