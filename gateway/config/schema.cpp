@@ -1,0 +1,317 @@
+// The schema table. Add a key by adding a row here (and to etc/edgegw.ini: a unit test
+// checks that the shipped file holds every key at its default, with a comment).
+#include "gateway/config/schema.hpp"
+
+#include <array>
+
+namespace edgegw::config {
+namespace {
+
+using std::string_view;
+using namespace std::chrono_literals;
+
+constexpr std::int64_t kib = 1024;
+constexpr std::int64_t mib = 1024 * kib;
+constexpr std::int64_t second = 1000;  // durations are bounded in milliseconds
+constexpr std::int64_t minute = 60 * second;
+constexpr std::int64_t hour = 60 * minute;
+constexpr std::int64_t day = 24 * hour;
+constexpr std::int64_t uint32_seconds = 4294967294LL * second;  // 0xFFFFFFFF = "never"
+constexpr std::int64_t unlimited_count = 100'000'000;
+
+key_spec row(string_view section, string_view key, value_type type, string_view def,
+             string_view doc) {
+  key_spec k;
+  k.section = section;
+  k.key = key;
+  k.type = type;
+  k.default_text = def;
+  k.doc = doc;
+  return k;
+}
+key_spec boolean(string_view s, string_view k, string_view def, string_view doc) {
+  return row(s, k, value_type::boolean, def, doc);
+}
+key_spec integer(string_view s, string_view k, string_view def, std::int64_t min, std::int64_t max,
+                 string_view doc) {
+  key_spec r = row(s, k, value_type::integer, def, doc);
+  r.min = min;
+  r.max = max;
+  return r;
+}
+key_spec number(string_view s, string_view k, string_view def, double min, double max,
+                string_view doc) {
+  key_spec r = row(s, k, value_type::number, def, doc);
+  r.min_number = min;
+  r.max_number = max;
+  return r;
+}
+key_spec duration(string_view s, string_view k, string_view def, std::chrono::milliseconds unit,
+                  std::int64_t min_ms, std::int64_t max_ms, string_view doc) {
+  key_spec r = row(s, k, value_type::duration, def, doc);
+  r.unit = unit;
+  r.min = min_ms;
+  r.max = max_ms;
+  return r;
+}
+key_spec size(string_view s, string_view k, string_view def, std::int64_t min, std::int64_t max,
+              string_view doc) {
+  key_spec r = row(s, k, value_type::size, def, doc);
+  r.min = min;
+  r.max = max;
+  return r;
+}
+key_spec text(string_view s, string_view k, string_view def, string_view doc) {
+  return row(s, k, value_type::string, def, doc);
+}
+key_spec choice(string_view s, string_view k, string_view def, string_view choices,
+                string_view doc) {
+  key_spec r = row(s, k, value_type::enumeration, def, doc);
+  r.choices = choices;
+  return r;
+}
+key_spec address(string_view s, string_view k, string_view def, string_view doc) {
+  return row(s, k, value_type::endpoint, def, doc);
+}
+key_spec file(string_view s, string_view k, string_view def, string_view doc) {
+  return row(s, k, value_type::path, def, doc);
+}
+key_spec non_empty(key_spec k) {
+  k.min = 1;
+  return k;
+}
+key_spec with_infinity(key_spec k) {
+  k.infinity = true;
+  return k;
+}
+key_spec runtime_template(key_spec k) {
+  k.runtime_template = true;
+  return k;
+}
+
+string_view url_path_rule(string_view v) {
+  return !v.empty() && v.front() == '/' ? string_view{} : string_view{"must start with '/'"};
+}
+
+// Keys every listener kind shares, then the TLS ones.
+void add_listener(std::vector<key_spec>& rows, string_view section, string_view enable,
+                  string_view bind, bool websocket, bool tls) {
+  rows.push_back(boolean(section, "enable", enable, "Start this listener."));
+  rows.push_back(
+      address(section, "bind", bind, "Address and port to listen on; port 0 picks a free one."));
+  rows.push_back(integer(section, "max_connections", "100000", 1, unlimited_count,
+                         "Most connections this listener accepts at once."));
+  rows.push_back(runtime_template(
+      text(section, "mountpoint", "",
+           "Prefix added to every topic of its clients; may use ${clientid} and ${username}.")));
+  if (websocket) {
+    key_spec p = non_empty(text(section, "path", "/mqtt", "HTTP path of the WebSocket endpoint."));
+    p.check = url_path_rule;
+    rows.push_back(p);
+  }
+  if (!websocket && !tls) {
+    rows.push_back(
+        boolean(section, "tcp_nodelay", "true", "Disable Nagle's algorithm on accepted sockets."));
+  }
+  if (tls) {
+    rows.push_back(file(section, "certfile", "", "Server certificate chain (PEM)."));
+    rows.push_back(file(section, "keyfile", "", "Private key of certfile (PEM)."));
+    rows.push_back(
+        file(section, "cacertfile", "", "CA certificates (PEM) that verify client certificates."));
+    rows.push_back(
+        choice(section, "verify", "none", "none|peer",
+               "none: no client certificate check; peer: verify a client certificate if sent."));
+    rows.push_back(boolean(section, "fail_if_no_peer_cert", "false",
+                           "With verify = peer, reject clients that send no certificate."));
+  }
+}
+
+std::vector<key_spec> build_keys() {
+  std::vector<key_spec> r;
+  // [node]
+  r.push_back(non_empty(text("node", "name", "edgegw",
+                             "Name of this gateway: in $SYS topics, the API and ${node.name}.")));
+  r.push_back(non_empty(
+      file("node", "data_dir", "/var/lib/edgegw",
+           "Directory of all durable state: sessions, retained messages, bridge spools.")));
+  r.push_back(integer("node", "io_threads", "0", 0, 64, "I/O threads; 0 = one per CPU core."));
+  r.push_back(duration("node", "sys_interval", "1m", 1s, 0, day,
+                       "Period of $SYS statistics messages; 0 disables them."));
+  r.push_back(duration("node", "sys_heartbeat_interval", "30s", 1s, 0, day,
+                       "Period of the $SYS uptime/datetime heartbeat; 0 disables it."));
+  // [log]
+  r.push_back(
+      choice("log", "level", "info", "trace|debug|info|warning|error|off", "Lowest level logged."));
+  r.push_back(choice("log", "target", "stderr", "stderr|syslog|file",
+                     "Where log lines go (syslog also reaches journald)."));
+  r.push_back(non_empty(
+      file("log", "file", "/var/log/edgegw/edgegw.log", "Log file used when target = file.")));
+  // [mqtt]
+  r.push_back(
+      size("mqtt", "max_packet_size", "1MB", 16, 256 * mib, "Largest packet accepted or sent."));
+  r.push_back(integer("mqtt", "max_clientid_len", "65535", 23, 65535,
+                      "Longest client id accepted, in bytes."));
+  r.push_back(integer("mqtt", "max_topic_length", "65535", 1, 65535,
+                      "Longest topic name or filter accepted, in bytes."));
+  r.push_back(integer("mqtt", "max_topic_levels", "128", 1, 65535,
+                      "Most '/'-separated levels in a topic or filter."));
+  r.push_back(integer("mqtt", "max_qos_allowed", "2", 0, 2,
+                      "Highest QoS granted to publishers and subscribers."));
+  r.push_back(integer("mqtt", "max_topic_alias", "65535", 0, 65535,
+                      "Topic aliases a v5 client may use towards us; 0 disables them."));
+  r.push_back(boolean("mqtt", "retain_available", "true", "Accept retained messages."));
+  r.push_back(boolean("mqtt", "wildcard_subscription", "true", "Allow + and # in subscriptions."));
+  r.push_back(boolean("mqtt", "shared_subscription", "true", "Allow $share/GROUP/ subscriptions."));
+  r.push_back(
+      boolean("mqtt", "subscription_identifiers", "true", "Support v5 subscription identifiers."));
+  r.push_back(choice("mqtt", "shared_subscription_strategy", "round_robin",
+                     "round_robin|random|hash_clientid",
+                     "How a shared subscription picks the member that gets a message."));
+  r.push_back(duration("mqtt", "idle_timeout", "15s", 1s, 1, hour,
+                       "Time a new connection has to send CONNECT."));
+  r.push_back(number("mqtt", "keepalive_multiplier", "1.5", 1.0, 10.0,
+                     "A client silent for keepalive x this is disconnected."));
+  r.push_back(integer("mqtt", "server_keepalive", "0", 0, 65535,
+                      "v5 Server Keep Alive in seconds imposed on clients; 0 = use the client's."));
+  r.push_back(integer("mqtt", "max_keepalive", "65535", 1, 65535,
+                      "Longest keepalive accepted, in seconds; larger v5 requests are lowered."));
+  r.push_back(duration("mqtt", "session_expiry_interval", "2h", 1s, 0, uint32_seconds,
+                       "Session expiry of MQTT 3.x clients with clean_session = false."));
+  r.push_back(
+      with_infinity(duration("mqtt", "max_session_expiry", "infinity", 1s, 0, uint32_seconds,
+                             "Cap on the session expiry a client may ask for.")));
+  r.push_back(
+      integer("mqtt", "max_inflight", "32", 1, 65535,
+              "Unacknowledged QoS 1/2 messages sent to a client; also our v5 Receive Maximum."));
+  r.push_back(integer("mqtt", "max_awaiting_rel", "100", 1, 65535,
+                      "Incoming QoS 2 messages per client awaiting PUBREL."));
+  r.push_back(duration("mqtt", "await_rel_timeout", "300s", 1s, second, day,
+                       "A QoS 2 message not released within this is dropped."));
+  r.push_back(duration("mqtt", "retry_interval", "30s", 1s, second, day,
+                       "Resend an unacknowledged QoS 1/2 message after this."));
+  r.push_back(integer("mqtt", "max_mqueue_len", "1000", 1, unlimited_count,
+                      "Messages queued per session beyond the inflight window."));
+  r.push_back(boolean("mqtt", "mqueue_store_qos0", "true",
+                      "Queue QoS 0 messages for offline sessions too."));
+  r.push_back(choice("mqtt", "mqueue_overflow", "drop_oldest", "drop_oldest|drop_newest",
+                     "Which message a full queue drops."));
+  r.push_back(integer("mqtt", "max_subscriptions", "0", 0, unlimited_count,
+                      "Subscriptions per session; 0 = unlimited."));
+  r.push_back(integer("mqtt", "retained_max_messages", "0", 0, unlimited_count,
+                      "Retained messages kept; 0 = unlimited."));
+  r.push_back(size("mqtt", "retained_max_payload", "1MB", 0, 256 * mib,
+                   "Largest retained payload stored; larger ones are not retained."));
+  r.push_back(integer("mqtt", "delayed_max_messages", "10000", 0, unlimited_count,
+                      "Pending $delayed messages; 0 disables delayed publish."));
+  r.push_back(boolean("mqtt", "upgrade_qos", "false",
+                      "Deliver at the subscription's QoS rather than the lower of the two."));
+  r.push_back(
+      boolean("mqtt", "allow_empty_clientid", "true", "Accept an empty client id and assign one."));
+  // [limits]
+  r.push_back(integer("limits", "max_connections", "100000", 1, unlimited_count,
+                      "Most connections of all listeners and protocols together."));
+  // [listener.*.*]
+  add_listener(r, "listener.tcp.*", "true", "0.0.0.0:1883", false, false);
+  add_listener(r, "listener.ssl.*", "false", "0.0.0.0:8883", false, true);
+  add_listener(r, "listener.ws.*", "true", "0.0.0.0:8083", true, false);
+  add_listener(r, "listener.wss.*", "false", "0.0.0.0:8084", true, true);
+  // [persistence]
+  r.push_back(boolean("persistence", "enable", "true",
+                      "Keep sessions and retained messages across restarts (in node.data_dir)."));
+  r.push_back(
+      choice("persistence", "sync", "normal", "off|normal|full",
+             "off: leave flushing to the OS; normal: fsync batches; full: fsync every write."));
+  r.push_back(duration("persistence", "flush_interval", "50ms", 1ms, 0, minute,
+                       "Longest time a change waits to be written in a batch; 0 = at once."));
+  // [auth]
+  r.push_back(boolean("auth", "allow_anonymous", "true", "Accept clients that send no username."));
+  r.push_back(file("auth", "password_file", "",
+                   "Users and password hashes (edgegw passwd); empty = none."));
+  r.push_back(file("auth", "acl_file", "", "Topic access rules; empty = none."));
+  r.push_back(
+      choice("auth", "acl_nomatch", "allow", "allow|deny", "Decision when no ACL rule matches."));
+  return r;
+}
+
+constexpr std::array<section_spec, 10> section_table{{
+    {"node", "This gateway: name, state directory, threads, $SYS.", ""},
+    {"log", "Logging.", ""},
+    {"mqtt", "MQTT protocol limits and session behaviour (all listeners and adapters).", ""},
+    {"limits", "Gateway-wide limits.", ""},
+    {"listener.tcp.*", "MQTT over TCP. Add more listeners as [listener.tcp.NAME].", "default"},
+    {"listener.ssl.*", "MQTT over TLS. Add more listeners as [listener.ssl.NAME].", "default"},
+    {"listener.ws.*", "MQTT over WebSocket. Add more listeners as [listener.ws.NAME].", "default"},
+    {"listener.wss.*", "MQTT over secure WebSocket. Add more listeners as [listener.wss.NAME].",
+     "default"},
+    {"persistence", "Durable sessions and retained messages.", ""},
+    {"auth", "Client authentication and authorization.", ""},
+}};
+
+constexpr std::array<std::string_view, 3> placeholders{"clientid", "username", "endpoint_name"};
+
+}  // namespace
+
+std::span<const section_spec> sections() {
+  return section_table;
+}
+
+std::span<const key_spec> keys() {
+  static const std::vector<key_spec> table = build_keys();
+  return table;
+}
+
+std::span<const std::string_view> runtime_placeholders() {
+  return placeholders;
+}
+
+bool is_instance_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool matches_pattern(std::string_view pattern, std::string_view name) {
+  while (true) {
+    auto pdot = pattern.find('.');
+    auto ndot = name.find('.');
+    std::string_view p = pattern.substr(0, pdot);
+    std::string_view n = name.substr(0, ndot);
+    if (p == "*" ? !is_instance_name(n) : p != n) return false;
+    if (pdot == std::string_view::npos || ndot == std::string_view::npos) {
+      return pdot == ndot;
+    }
+    pattern.remove_prefix(pdot + 1);
+    name.remove_prefix(ndot + 1);
+  }
+}
+
+const section_spec* find_section(std::string_view section) {
+  for (const auto& s : section_table) {
+    if (matches_pattern(s.pattern, section)) return &s;
+  }
+  return nullptr;
+}
+
+const key_spec* find_key(std::string_view section, std::string_view key) {
+  for (const auto& k : keys()) {
+    if (matches_pattern(k.section, section) && matches_pattern(k.key, key)) return &k;
+  }
+  return nullptr;
+}
+
+resolved_key resolve_key(std::string_view full_key) {
+  // Try every split at a dot: dynamic keys ("predefined.7") hold dots themselves.
+  for (auto dot = full_key.find('.'); dot != std::string_view::npos;
+       dot = full_key.find('.', dot + 1)) {
+    if (const key_spec* k = find_key(full_key.substr(0, dot), full_key.substr(dot + 1))) {
+      return {k, dot};
+    }
+  }
+  return {};
+}
+
+}  // namespace edgegw::config
