@@ -6,7 +6,7 @@
 
 namespace edgegw::core {
 
-scheduler::scheduler(boost::asio::any_io_executor ex) : ex_(ex), timer_(ex) {}
+scheduler::scheduler(boost::asio::any_io_executor ex) : ex_(ex) { timer_.emplace(ex); }
 
 scheduler::~scheduler() { stop(); }
 
@@ -46,6 +46,7 @@ void scheduler::stop() {
   stopped_ = true;
   by_time_.clear();
   by_id_.clear();
+  timer_.reset();
 }
 
 std::size_t scheduler::pending() const {
@@ -55,13 +56,13 @@ std::size_t scheduler::pending() const {
 
 // Called on the executor with mu_ held.
 void scheduler::arm_locked() {
-  if (by_time_.empty() || stopped_) {
+  if (by_time_.empty() || stopped_ || !timer_) {
     armed_for_ = clock::time_point::max();
     return;
   }
   armed_for_ = by_time_.begin()->first;
-  timer_.expires_at(armed_for_);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
+  timer_->expires_at(armed_for_);
+  timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec == boost::asio::error::operation_aborted) return;
     on_timer();
   });

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "gateway/api/asio.hpp"
 
@@ -30,7 +31,8 @@ class scheduler {
   }
   // True when the timer had not fired yet and now never will.
   bool cancel(timer_id id);
-  // Drop everything pending (shutdown).
+  // Drop everything pending and release the Asio timer (shutdown). Call on the core
+  // executor's thread (or while it is not running), before the io_context is destroyed.
   void stop();
   std::size_t pending() const;
 
@@ -39,7 +41,7 @@ class scheduler {
   void on_timer();
 
   boost::asio::any_io_executor ex_;
-  boost::asio::steady_timer timer_;
+  std::optional<boost::asio::steady_timer> timer_;
   mutable std::mutex mu_;
   std::multimap<clock::time_point, timer_id> by_time_;
   std::map<timer_id, std::pair<clock::time_point, std::function<void()>>> by_id_;

@@ -1,0 +1,160 @@
+// See app.hpp. Start-up order matters: config, logging, data dir, store load, broker
+// restore, listeners, then READY. Shutdown runs in reverse on SIGTERM/SIGINT.
+#include "app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <system_error>
+
+#include "board/device_identity.hpp"
+#include "board/sd_notify.hpp"
+#include "gateway/config/config.hpp"
+#include "gateway/core/broker_core.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/net/io_pool.hpp"
+#include "gateway/net/tcp_listener.hpp"
+#include "logging.hpp"
+#include "protocols/mqtt/adapter/connection.hpp"
+#include "settings_from_config.hpp"
+
+#ifndef EDGEGW_VERSION
+#define EDGEGW_VERSION "0.0.0"
+#endif
+
+namespace edgegw::app {
+
+const char* version() { return EDGEGW_VERSION; }
+
+namespace {
+
+int fail(const std::string& why) {
+  std::cerr << "edgegw: " << why << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int run(const options& opts) {
+  std::map<std::string, std::string> vars{{"serial", board::device_serial()}};
+  auto loaded = config::load(opts.config_file, opts.overrides, vars);
+  if (!loaded.problems.empty()) {
+    for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
+    return 2;
+  }
+  const config::values& cfg = *loaded.config;
+  if (opts.check_only) {
+    std::cout << (opts.config_file ? opts.config_file->string() : std::string("built-in defaults"))
+              << ": ok\n";
+    return 0;
+  }
+  if (auto e = setup_logging(cfg.get_string("log.level"), cfg.get_string("log.target"),
+                             cfg.get_path("log.file").string());
+      !e.empty())
+    return fail(e);
+  auto log = log::get("app");
+
+  for (const char* kind : {"ssl", "wss"}) {
+    for (const auto& name : cfg.instances(std::string("listener.") + kind)) {
+      if (cfg.get_bool(std::string("listener.") + kind + "." + name + ".enable"))
+        return fail(std::string("listener.") + kind + "." + name +
+                    ": TLS listeners are not available in this build yet; set enable = false");
+    }
+  }
+
+  auto core_cfg = core_settings_from(cfg);
+  core_cfg.version = version();
+
+  // Durable state.
+  std::unique_ptr<store::durable_store> store;
+  if (cfg.get_bool("persistence.enable")) {
+    auto dir = cfg.get_path("node.data_dir");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return fail("cannot create node.data_dir " + dir.string() + ": " + ec.message());
+    store = store::make_sqlite_store(store_options_from(cfg));
+  } else {
+    store = store::make_null_store();
+  }
+  auto state = store->load();
+  if (!state) return fail(state.error().message());
+
+  auto pool = std::make_unique<net::io_pool>(static_cast<std::size_t>(cfg.get_int("node.io_threads")));
+  auto broker = std::make_unique<core::broker_core>(core_cfg, pool->main().get_executor(), *store);
+  broker->restore(std::move(state).value());
+
+  // Listeners.
+  std::vector<std::shared_ptr<net::tcp_listener>> listeners;
+  std::string ports;
+  try {
+    for (const auto& name : cfg.instances("listener.tcp")) {
+      std::string p = "listener.tcp." + name + ".";
+      if (!cfg.get_bool(p + "enable")) continue;
+      auto settings = std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "tcp", name));
+      const auto& ep = cfg.get_endpoint(p + "bind");
+      auto* b = broker.get();
+      auto l = std::make_shared<net::tcp_listener>(
+          *pool, "tcp:" + name, ep.host, ep.port,
+          static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
+          [settings, b](boost::asio::ip::tcp::socket s, net::connection_token token) {
+            mqtt::start_connection(std::move(s), settings, *b, std::move(token));
+          });
+      listeners.push_back(l);
+    }
+    for (const auto& name : cfg.instances("listener.ws")) {
+      if (cfg.get_bool("listener.ws." + name + ".enable"))
+        log->warn("listener_skipped listener=ws:{} reason=\"MQTT over WebSocket is not in this build yet\"",
+                  name);
+    }
+  } catch (const std::system_error& e) {
+    return fail(e.what());
+  }
+  for (auto& l : listeners) {
+    l->start();
+    auto where = net::to_string(l->local_endpoint());
+    log->info("listening listener={} address={}", l->name(), where);
+    if (!ports.empty()) ports += ';';
+    ports += l->name() + "=" + where;
+  }
+
+  broker->start();
+
+  // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP is reserved for reloads (ignored for now
+  // so a stray HUP does not kill the gateway).
+  boost::asio::signal_set signals(pool->main(), SIGTERM, SIGINT, SIGHUP);
+  board::sd_notifier notifier;
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        log->info("sighup_ignored reason=\"nothing to reload yet\"");
+        wait_signal();
+        return;
+      }
+      log->info("stopping signal={}", sig);
+      notifier.notify("STOPPING=1\n");
+      for (auto& l : listeners) l->stop();
+      broker->shutdown();  // closes every connection, flushes the store
+      // Let connections send their DISCONNECT and close, then stop the threads.
+      auto grace = std::make_shared<boost::asio::steady_timer>(pool->main(), std::chrono::milliseconds(300));
+      grace->async_wait([&, grace](const boost::system::error_code&) { pool->stop(); });
+    });
+  };
+  wait_signal();
+
+  notifier.notify("READY=1\nSTATUS=ready\nEDGEGW_LISTENERS=" + ports + "\n");
+  log->info("ready version={} node={} io_threads={}", version(), core_cfg.node_name, pool->size());
+  pool->run();
+
+  // Order: connections (held by the io_contexts) go before the broker they point to; the
+  // store goes last, flushing what the shutdown wrote.
+  pool.reset();
+  broker.reset();
+  store->flush();
+  store.reset();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace edgegw::app

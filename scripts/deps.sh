@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs edgegw's Debian bookworm packages. Usage: deps.sh build|test
+# Everything comes from Debian: nothing is downloaded at build time.
+set -euo pipefail
+BUILD=(cmake make g++ pkgconf libboost-dev libmbedtls-dev libcoap3-dev libpaho-mqttpp-dev
+       libpaho-mqtt-dev libssl-dev libinih-dev libsqlite3-dev libspdlog-dev libfmt-dev
+       nlohmann-json3-dev libcli11-dev)
+TEST=(libgtest-dev libgmock-dev clang libclang-rt-14-dev mosquitto mosquitto-clients python3
+      python3-paho-mqtt procps)
+want=("${BUILD[@]}")
+[ "${1:-build}" = test ] && want+=("${TEST[@]}")
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  APT=($SUDO apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  for i in 1 2 3; do "${APT[@]}" update -q && break || sleep 5; done
+  "${APT[@]}" install -y -q --no-install-recommends "${missing[@]}"
+fi
