@@ -1,0 +1,361 @@
+// The Asio glue between one byte stream and one mqtt::channel: a read loop over a reusable
+// buffer (grown towards max_packet_size only for a packet that needs it), writes that
+// gather the channel's output (one write in flight; meanwhile the channel appends to its
+// own buffer and the two are swapped), a steady timer armed at the channel's next
+// deadline, reading paused while a publish is throttled or the client is not reading
+// our output, and a lingering close (our FIN, then wait for the peer's) so a refusal is
+// not lost to a TCP reset.
+//
+// Callbacks, not coroutines: the three loops (read, write, timer) are plain handlers
+// sharing state on one strand, which keeps the pause/resume logic in one place.
+//
+// Stream: anything with get_executor(), async_read_some() and usable with
+// boost::asio::async_write() (tcp::socket; an mbedTLS or WebSocket adaptor with the same
+// surface). stream_ops<Stream> says how to half-close and close it; specialise it for
+// streams that are not basic sockets.
+//
+// Owner: everything runs on the connection's strand (made from the stream's executor), so
+// it is correct with one io_context per thread and with a thread pool alike. The broker's
+// calls into delivery_sink and on_unthrottle come from any thread and only post here.
+#pragma once
+#include "gateway/api/asio.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/api/broker.hpp"
+#include "protocols/mqtt/adapter/channel.hpp"
+#include "protocols/mqtt/adapter/detail/log.hpp"
+#include "protocols/mqtt/adapter/settings.hpp"
+
+namespace edgegw::mqtt {
+
+// How the glue ends a stream; the default fits boost::asio basic sockets.
+template <class Stream>
+struct stream_ops {
+  static void shutdown_send(Stream& s) {
+    boost::system::error_code ec;
+    s.shutdown(Stream::shutdown_send, ec);
+  }
+  static void close(Stream& s) {
+    boost::system::error_code ec;
+    s.shutdown(Stream::shutdown_both, ec);
+    s.close(ec);
+  }
+};
+
+template <class Stream>
+class connection : public std::enable_shared_from_this<connection<Stream>> {
+ public:
+  using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+  using clock = channel::clock;
+
+  // `token` is held until the transport closes (e.g. the listener's connection count).
+  connection(Stream stream, channel::peer_info peer, std::shared_ptr<const settings> cfg, broker& b,
+             std::shared_ptr<void> token = {})
+      : strand_(boost::asio::make_strand(stream.get_executor())),
+        stream_(std::move(stream)),
+        cfg_(cfg),
+        sink_(std::make_shared<sink>(strand_)),
+        channel_(cfg, b, std::move(peer), make_hooks(sink_), clock::now()),
+        timer_(strand_),
+        rbuf_(cfg->read_buffer_size > 0 ? cfg->read_buffer_size : 4096),
+        log_(detail::logger()),
+        token_(std::move(token)) {}
+
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Begin reading; the connection keeps itself alive through its pending operations.
+  void start() {
+    sink_->attach(this->weak_from_this());
+    boost::asio::dispatch(strand_, [self = this->shared_from_this()] {
+      self->guarded([&] { self->after_event(); });
+    });
+  }
+
+ private:
+  // The session's sink: hops onto the strand, and only if the connection still exists.
+  class sink final : public delivery_sink {
+   public:
+    explicit sink(executor_type ex) : ex_(std::move(ex)) {}
+    void attach(std::weak_ptr<connection> c) { conn_ = std::move(c); }
+    void on_ready() override {
+      post([](connection& c) { c.handle_ready(); });
+    }
+    void on_close(close_reason r) override {
+      post([r](connection& c) { c.handle_session_closed(r); });
+    }
+    void unthrottle() {
+      post([](connection& c) { c.handle_unthrottled(); });
+    }
+
+   private:
+    template <class F>
+    void post(F f) {
+      boost::asio::post(ex_, [w = conn_, f = std::move(f)] {
+        if (auto c = w.lock()) c->guarded([&] { f(*c); });
+      });
+    }
+    executor_type ex_;
+    std::weak_ptr<connection> conn_;  // set by start(), before the broker sees the sink
+  };
+
+  static channel::hooks make_hooks(const std::shared_ptr<sink>& s) {
+    channel::hooks h;
+    h.sink = s;
+    h.on_unthrottle = [s] { s->unthrottle(); };
+    return h;
+  }
+
+  // An exception escaping a handler closes this connection only.
+  template <class F>
+  void guarded(F&& f) noexcept {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      log_->error("connection_error client={} peer={} what=\"{}\"", channel_.client_id(),
+                  channel_.peer(), e.what());
+      abort_now();
+    } catch (...) {
+      log_->error("connection_error client={} peer={} what=unknown", channel_.client_id(),
+                  channel_.peer());
+      abort_now();
+    }
+  }
+
+  void abort_now() noexcept {
+    try {
+      close_now();
+    } catch (...) {
+    }
+  }
+
+  void handle_ready() {
+    channel_.on_deliveries_ready(clock::now());
+    after_event();
+  }
+  void handle_session_closed(close_reason r) {
+    channel_.on_session_closed(r, clock::now());
+    after_event();
+  }
+  void handle_unthrottled() {
+    channel_.on_unthrottled(clock::now());
+    feed(0);  // the bytes left unconsumed when the publish throttled
+    after_event();
+  }
+
+  // After every input to the channel: write what it produced, keep reading, re-arm.
+  void after_event() {
+    flush();
+    if (closed_ || channel_.wants_close()) return;
+    do_read();
+    arm_timer();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  void do_read() {
+    if (reading_ || closed_) return;
+    if (!lingering_ && !channel_.wants_read()) return;
+    ensure_room();
+    reading_ = true;
+    stream_.async_read_some(
+        boost::asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+        boost::asio::bind_executor(strand_, [self = this->shared_from_this()](
+                                                boost::system::error_code ec, std::size_t n) {
+          self->guarded([&] { self->on_read(ec, n); });
+        }));
+  }
+
+  void on_read(boost::system::error_code ec, std::size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (lingering_) {  // waiting for the peer's FIN: discard whatever still comes
+      if (ec) {
+        close_now();
+      } else {
+        rbegin_ = rend_ = 0;
+        do_read();
+      }
+      return;
+    }
+    if (ec) {
+      if (ec != boost::asio::error::eof && ec != boost::asio::error::operation_aborted) {
+        log_->debug("read_error client={} peer={} error=\"{}\"", channel_.client_id(),
+                    channel_.peer(), ec.message());
+      }
+      close_now();
+      return;
+    }
+    rend_ += n;
+    feed(n);
+    after_event();
+  }
+
+  // Hand the unconsumed bytes to the channel. `last_read` is the size of the read that
+  // brought them (0: none); a small read after a big packet lets the buffer shrink back.
+  void feed(std::size_t last_read) {
+    if (rbegin_ < rend_) {
+      rbegin_ += channel_.on_bytes(
+          std::span<const uint8_t>(rbuf_.data() + rbegin_, rend_ - rbegin_), clock::now());
+    }
+    if (rbegin_ == rend_) {
+      rbegin_ = rend_ = 0;
+      const std::size_t initial = cfg_->read_buffer_size > 0 ? cfg_->read_buffer_size : 4096;
+      if (!reading_ && rbuf_.size() > initial && last_read < initial) {
+        std::vector<uint8_t>(initial).swap(rbuf_);
+      }
+    }
+  }
+
+  // Room for at least one more byte and for the whole packet at the front (the codec has
+  // already checked its size against max_packet_size).
+  void ensure_room() {
+    const std::size_t pending = rend_ - rbegin_;
+    const std::size_t want = std::max(channel_.bytes_wanted(), pending + 1);
+    if (rbegin_ + want <= rbuf_.size() && rend_ < rbuf_.size()) return;
+    if (rbegin_ > 0) {
+      std::memmove(rbuf_.data(), rbuf_.data() + rbegin_, pending);
+      rbegin_ = 0;
+      rend_ = pending;
+    }
+    if (rbuf_.size() < want) rbuf_.resize(want);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  void flush() {
+    if (writing_ || closed_) return;
+    std::string& out = channel_.output();
+    if (out.empty()) {
+      if (channel_.wants_close() && !lingering_) begin_linger();
+      return;
+    }
+    wbuf_.clear();
+    wbuf_.swap(out);  // the channel keeps appending to the other buffer meanwhile
+    writing_ = true;
+    boost::asio::async_write(
+        stream_, boost::asio::buffer(wbuf_),
+        boost::asio::bind_executor(
+            strand_, [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+              self->guarded([&] { self->on_write(ec); });
+            }));
+  }
+
+  void on_write(boost::system::error_code ec) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) {
+      log_->debug("write_error client={} peer={} error=\"{}\"", channel_.client_id(),
+                  channel_.peer(), ec.message());
+      close_now();
+      return;
+    }
+    // A burst may have grown this buffer far past the high-water mark; give it back.
+    if (wbuf_.capacity() > 4 * cfg_->write_high_water + 65536) std::string().swap(wbuf_);
+    channel_.pump(clock::now());  // the output has room again
+    after_event();
+  }
+
+  // ---------------------------------------------------------------- timer and closing
+
+  void arm_timer() {
+    if (closed_ || lingering_) return;
+    auto at = channel_.next_deadline();
+    if (!at) return;
+    if (timer_armed_ && armed_at_ <= *at) return;  // fires earlier; on_tick re-arms
+    start_timer(*at);
+  }
+
+  void start_timer(clock::time_point at) {
+    timer_armed_ = true;
+    armed_at_ = at;
+    timer_.expires_at(at);  // cancels the previous wait, whose handler sees an old generation
+    const uint64_t gen = ++timer_gen_;
+    timer_.async_wait(boost::asio::bind_executor(
+        strand_, [self = this->shared_from_this(), gen](boost::system::error_code) {
+          self->guarded([&] { self->on_timer(gen); });
+        }));
+  }
+
+  void on_timer(uint64_t gen) {
+    if (gen != timer_gen_ || closed_) return;
+    timer_armed_ = false;
+    if (lingering_) {  // the peer never sent its FIN
+      close_now();
+      return;
+    }
+    channel_.on_tick(clock::now());
+    after_event();
+  }
+
+  // Everything is written and the channel is done: half-close, then wait (bounded) for the
+  // peer to close its side, so it reads our last packet instead of a reset.
+  void begin_linger() {
+    lingering_ = true;
+    stream_ops<Stream>::shutdown_send(stream_);
+    start_timer(clock::now() + cfg_->close_linger);
+    rbegin_ = rend_ = 0;
+    do_read();
+  }
+
+  void close_now() {
+    if (closed_) return;
+    closed_ = true;
+    stream_ops<Stream>::close(stream_);
+    timer_.cancel();
+    token_.reset();
+    channel_.on_transport_closed();
+  }
+
+  executor_type strand_;
+  Stream stream_;
+  std::shared_ptr<const settings> cfg_;
+  std::shared_ptr<sink> sink_;
+  channel channel_;
+  boost::asio::steady_timer timer_;
+  std::vector<uint8_t> rbuf_;
+  std::size_t rbegin_ = 0;  // unconsumed input is rbuf_[rbegin_, rend_)
+  std::size_t rend_ = 0;
+  std::string wbuf_;  // the bytes of the write in flight
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<void> token_;
+  clock::time_point armed_at_{};
+  uint64_t timer_gen_ = 0;
+  bool timer_armed_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool lingering_ = false;
+  bool closed_ = false;
+};
+
+// Run an MQTT connection over any stream (TLS and WebSocket listeners use this).
+template <class Stream>
+void start_stream_connection(Stream stream, channel::peer_info peer,
+                             std::shared_ptr<const settings> cfg, broker& b,
+                             std::shared_ptr<void> token = {}) {
+  auto c = std::make_shared<connection<Stream>>(std::move(stream), std::move(peer), std::move(cfg),
+                                                b, std::move(token));
+  c->start();
+}
+
+// The TCP listener's entry point: called with an accepted socket on one of the io_contexts.
+// Applies tcp_nodelay, names the peer, and runs the connection until either side closes.
+// `b` must outlive every connection (stop the io_contexts before destroying the broker).
+// `token` (e.g. the listener's connection-count slot) is released when the socket closes.
+void start_connection(boost::asio::ip::tcp::socket sock, std::shared_ptr<const settings> cfg,
+                      broker& b, std::shared_ptr<void> token = {});
+
+// "ip:port", or "[v6]:port".
+std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep);
+
+extern template class connection<boost::asio::ip::tcp::socket>;
+
+}  // namespace edgegw::mqtt
