@@ -72,6 +72,7 @@ struct loaded_state {
   std::vector<subscription_record> subscriptions;
   std::vector<session_message_record> messages;  // ordered by client_id, seq
   std::vector<incoming_qos2_record> incoming_qos2;
+  std::size_t skipped = 0;  // rows left out because they failed to decode (each logged)
 };
 
 struct store_stats {
