@@ -64,6 +64,9 @@ struct client_info {
 struct will_message {
   message_ptr msg;          // topic as the client wrote it (the core mounts it)
   uint32_t delay_interval = 0;  // seconds (MQTT 5 Will Delay Interval)
+  // MQTT 5 Message Expiry Interval of the will, counted from when it is published (0 =
+  // none); the core sets the published message's expire_at_ms from it.
+  uint32_t message_expiry_interval = 0;
 };
 
 constexpr uint32_t session_never_expires = 0xFFFFFFFF;
@@ -73,6 +76,7 @@ struct session_options {
   uint32_t expiry_interval = 0;     // seconds; 0: ends with the connection
   uint16_t receive_maximum = 65535; // the client's: outbound QoS 1/2 inflight window
   std::optional<will_message> will;
+  uint16_t keepalive = 0;  // seconds; informational ($SYS events, management API)
 };
 
 // What the adapter sends next. For QoS > 0, `id` is the session's packet identifier
@@ -143,6 +147,8 @@ class session {
   virtual bool release_incoming_qos2(uint16_t id) = 0;
   // Replace the will while connected (MQTT-SN WILLTOPICUPD/WILLMSGUPD); nullopt removes.
   virtual void set_will(std::optional<will_message> will) = 0;
+  // Change the session's expiry interval before closing (MQTT 5 DISCONNECT property).
+  virtual void set_expiry_interval(uint32_t seconds) = 0;
   virtual session_stats stats() const = 0;
 };
 
@@ -189,6 +195,7 @@ struct broker_metrics {
   std::atomic<uint64_t> messages_received{0};
   std::atomic<uint64_t> messages_sent{0};
   std::atomic<uint64_t> messages_dropped{0};
+  std::atomic<uint64_t> messages_dropped_queue_full{0};  // also counted in messages_dropped
   std::atomic<uint64_t> messages_expired{0};
   std::atomic<uint64_t> messages_retained{0};  // gauge, maintained by the core
   std::atomic<uint64_t> bytes_received{0};

@@ -55,6 +55,7 @@ core::core_settings core_settings_from(const config::values& c) {
   s.allow_anonymous = c.get_bool("auth.allow_anonymous");
   s.sys_interval = c.get_duration("node.sys_interval");
   s.await_rel_timeout = c.get_duration("mqtt.await_rel_timeout");
+  s.flow_control_timeout = c.get_duration("mqtt.flow_control_timeout");
   return s;
 }
 

@@ -189,6 +189,10 @@ std::vector<key_spec> build_keys() {
                        "A QoS 2 message not released within this is dropped."));
   r.push_back(duration("mqtt", "retry_interval", "30s", 1s, second, day,
                        "Resend an unacknowledged QoS 1/2 message after this."));
+  r.push_back(duration("mqtt", "flow_control_timeout", "1s", 1s, 0, hour,
+                       "Longest a QoS 1/2 publisher is held back for a subscriber whose queue is "
+                       "half full; one that does not catch up in time gets the queue's drop "
+                       "policy instead. 0 = never hold publishers."));
   r.push_back(integer("mqtt", "max_mqueue_len", "1000", 1, unlimited_count,
                       "Messages queued per session beyond the inflight window."));
   r.push_back(boolean("mqtt", "mqueue_store_qos0", "true",

@@ -104,7 +104,8 @@ result<opened_session> broker_core::open_session(const client_info& client,
       // A resumed session cancels a pending delayed will [MQTT-3.1.3-9]; a new one does not.
       if (s->will_timer && !opts.clean_start) timers_.cancel(s->will_timer);
       s->expiry_timer = 0;
-      if (opts.clean_start) {
+      // A session with expiry 0 ends with its connection [MQTT-3.1.2-23]: nothing to resume.
+      if (opts.clean_start || s->expiry_interval() == 0) {
         discarded = s;
         end_session_locked(s);
         s.reset();
@@ -245,7 +246,13 @@ void broker_core::schedule_expiry(const std::shared_ptr<core_session>& s) {
 void broker_core::publish_will(const client_info& client, const will_message& w) {
   if (!w.msg) return;
   if (!authorize(client, action::publish, w.msg->topic)) return;
-  auto r = publish(client, w.msg, {});
+  message_ptr msg = w.msg;
+  if (w.message_expiry_interval) {
+    message copy = *msg;
+    copy.expire_at_ms = unix_ms_now() + int64_t(w.message_expiry_interval) * 1000;
+    msg = make_message(std::move(copy));
+  }
+  auto r = publish(client, msg, {});
   if (!r) log::core()->info("will_refused client={} reason={}", client.client_id, r.error().message());
 }
 

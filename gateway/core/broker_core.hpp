@@ -78,6 +78,15 @@ class broker_core final : public broker {
   std::size_t retained_count() const { return retained_.size(); }
   std::size_t subscription_count() const;
   std::size_t delayed_count() const { return delayed_count_.load(); }
+  // Flow control: call s->hold_expired() after `d` unless cancelled.
+  uint64_t hold_timer(std::weak_ptr<core_session> s, std::chrono::milliseconds d) {
+    return timers_.schedule_after(d, [s] {
+      if (auto live = s.lock()) live->hold_expired();
+    });
+  }
+  void cancel_timer(uint64_t id) {
+    if (id) timers_.cancel(id);
+  }
   // Publish a message as the broker itself (wills, $SYS, delayed), topic already mounted.
   std::size_t route(const message_ptr& msg, const std::function<void()>* unthrottle,
                     bool* throttled);

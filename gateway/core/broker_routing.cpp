@@ -233,7 +233,8 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
     std::string full = shared ? (shared->group == "$queue" ? "$queue/" + mounted
                                                            : "$share/" + shared->group + "/" + mounted)
                               : mounted;
-    if (settings_.limits.max_subscriptions && s->subscription_count() >= lim.max_subscriptions) {
+    if (lim.max_subscriptions && s->subscription_count() >= lim.max_subscriptions &&
+        !s->has_subscription(full)) {
       out.push_back({errc::quota_exceeded, 0});
       continue;
     }

@@ -61,6 +61,7 @@ void broker_core::publish_client_event(const client_info& c, bool connected, clo
     if (opts) {
       j["clean_start"] = opts->clean_start;
       j["expiry_interval"] = opts->expiry_interval;
+      j["keepalive"] = opts->keepalive;
     }
   } else {
     j["disconnected_at"] = now;
@@ -102,18 +103,24 @@ void broker_core::publish_sys() {
   pub(emqx + "sysdescr", "edgegw edge IoT gateway");
   pub(emqx + "uptime", n(up));
   pub(emqx + "datetime", n(unix_ms_now() / 1000));
-  pub(emqx + "stats/connections.count", n(ld(mt.connections_current)));
-  pub(emqx + "stats/sessions.count", n(session_count()));
-  pub(emqx + "stats/subscriptions.count", n(subscription_count()));
-  pub(emqx + "stats/retained.count", n(retained_count()));
-  pub(emqx + "stats/delayed.count", n(delayed_count()));
-  pub(emqx + "metrics/messages.received", n(ld(mt.messages_received)));
-  pub(emqx + "metrics/messages.sent", n(ld(mt.messages_sent)));
-  pub(emqx + "metrics/messages.dropped", n(ld(mt.messages_dropped)));
-  pub(emqx + "metrics/messages.expired", n(ld(mt.messages_expired)));
-  pub(emqx + "metrics/bytes.received", n(ld(mt.bytes_received)));
-  pub(emqx + "metrics/bytes.sent", n(ld(mt.bytes_sent)));
-  pub(emqx + "metrics/packets.malformed", n(ld(mt.packets_malformed)));
+  // EMQX's names: $SYS/brokers/<node>/stats/... and /metrics/...
+  pub(emqx + "stats/connections/count", n(ld(mt.connections_current)));
+  pub(emqx + "stats/sessions/count", n(session_count()));
+  pub(emqx + "stats/subscriptions/count", n(subscription_count()));
+  pub(emqx + "stats/retained/count", n(retained_count()));
+  pub(emqx + "stats/delayed/count", n(delayed_count()));
+  pub(emqx + "metrics/messages/received", n(ld(mt.messages_received)));
+  pub(emqx + "metrics/messages/sent", n(ld(mt.messages_sent)));
+  pub(emqx + "metrics/messages/dropped", n(ld(mt.messages_dropped)));
+  pub(emqx + "metrics/messages/expired", n(ld(mt.messages_expired)));
+  pub(emqx + "metrics/messages/retained", n(retained_count()));
+  pub(emqx + "metrics/delivery/dropped/queue_full", n(ld(mt.messages_dropped_queue_full)));
+  pub(emqx + "metrics/bytes/received", n(ld(mt.bytes_received)));
+  pub(emqx + "metrics/bytes/sent", n(ld(mt.bytes_sent)));
+  pub(emqx + "metrics/packets/malformed", n(ld(mt.packets_malformed)));
+  pub(emqx + "metrics/client/auth/failure", n(ld(mt.auth_failures)));
+  pub(emqx + "metrics/client/acl/deny", n(ld(mt.acl_denials)));
+  // mosquitto's names: $SYS/broker/...
   pub("$SYS/broker/version", "edgegw " + settings_.version);
   pub("$SYS/broker/uptime", n(up) + " seconds");
   pub("$SYS/broker/clients/connected", n(ld(mt.connections_current)));

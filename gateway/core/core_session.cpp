@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "broker_core.hpp"
+#include "log.hpp"
 
 namespace edgegw::core {
 
@@ -29,6 +30,7 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     if (queue_.size() >= cfg.max_mqueue_len) {
       ++dropped_;
       broker_.metrics().messages_dropped.fetch_add(1, std::memory_order_relaxed);
+      broker_.metrics().messages_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
       r.dropped = true;
       if (cfg.mqueue_overflow == overflow_policy::drop_newest || cfg.max_mqueue_len == 0) return r;
       drop_front_locked();
@@ -44,7 +46,10 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     }
     queue_.push_back(std::move(q));
     r.queued = true;
-    if (online && unthrottle && *unthrottle && queue_.size() >= std::max<std::size_t>(1, cfg.max_mqueue_len / 2)) {
+    if (online && unthrottle && *unthrottle && !stalled_ && cfg.flow_control_timeout.count() > 0 &&
+        queue_.size() >= std::max<std::size_t>(1, cfg.max_mqueue_len / 2)) {
+      if (waiters_.empty())
+        hold_timer_ = broker_.hold_timer(weak_from_this(), cfg.flow_control_timeout);
       waiters_.push_back(*unthrottle);
       r.throttled = true;
     }
@@ -136,7 +141,14 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
       ++n;
     }
     if (n < max) ready_signalled_ = false;
-    if (!waiters_.empty() && queue_.size() <= broker_.settings().max_mqueue_len / 4) wake.swap(waiters_);
+    if (queue_.size() <= broker_.settings().max_mqueue_len / 4) {
+      stalled_ = false;
+      if (!waiters_.empty()) {
+        wake.swap(waiters_);
+        broker_.cancel_timer(hold_timer_);
+        hold_timer_ = 0;
+      }
+    }
   }
   auto& m = broker_.metrics();
   m.messages_sent.fetch_add(n, std::memory_order_relaxed);
@@ -150,7 +162,10 @@ bool core_session::acknowledge(uint64_t gen, uint16_t id, ack_type type, uint8_t
   bool ok = false;
   {
     std::lock_guard lk(mu_);
-    if (ended_ || gen != gen_) return false;
+    // An acknowledgement from a connection that was just taken over still counts: the id
+    // names the same unfinished delivery, which the new connection would otherwise get again.
+    (void)gen;
+    if (ended_) return false;
     auto it = std::find_if(inflight_.begin(), inflight_.end(),
                            [&](const inflight_msg& m) { return m.id == id; });
     if (it == inflight_.end()) return false;
@@ -214,6 +229,20 @@ void core_session::set_will(uint64_t gen, std::optional<will_message> will) {
   will_ = std::move(will);
 }
 
+void core_session::hold_expired() {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lk(mu_);
+    hold_timer_ = 0;
+    if (waiters_.empty()) return;
+    stalled_ = true;
+    wake.swap(waiters_);
+  }
+  log::core()->info("slow_subscriber client={} queued={} action=stop_holding_publishers",
+                    client_id_, stats().queued);
+  for (auto& w : wake) w();
+}
+
 session_stats core_session::stats() const {
   std::lock_guard lk(mu_);
   return {queue_.size(), inflight_.size(), dropped_, subs_.size()};
@@ -245,6 +274,7 @@ std::optional<core_session::detached> core_session::detach(uint64_t gen, bool fo
   sink_.reset();
   will_.reset();
   waiters_.clear();
+  stalled_ = false;
   ++gen_;  // the old handle is now stale
   disconnected_at_ms_ = unix_ms_now();
   ready_signalled_ = false;
@@ -310,6 +340,11 @@ bool core_session::add_subscription(const std::string& full_filter, const subscr
 bool core_session::remove_subscription(const std::string& full_filter) {
   std::lock_guard lk(mu_);
   return subs_.erase(full_filter) > 0;
+}
+
+bool core_session::has_subscription(const std::string& full_filter) const {
+  std::lock_guard lk(mu_);
+  return subs_.count(full_filter) > 0;
 }
 
 std::size_t core_session::subscription_count() const {

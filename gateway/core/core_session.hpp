@@ -91,6 +91,10 @@ class core_session : public std::enable_shared_from_this<core_session> {
   bool add_subscription(const std::string& full_filter, const subscription_options& o);
   bool remove_subscription(const std::string& full_filter);
   std::size_t subscription_count() const;
+  bool has_subscription(const std::string& full_filter) const;
+
+  // The hold timer fired: release the publishers waiting on this session.
+  void hold_expired();
 
   // Restore from the store (start-up, before any connection).
   void restore_message(const store::session_message_record& r);
@@ -129,6 +133,10 @@ class core_session : public std::enable_shared_from_this<core_session> {
   std::map<std::string, subscription_options> subs_;
   std::optional<will_message> will_;
   std::vector<std::function<void()>> waiters_;
+  // Publishers waited flow_control_timeout and the queue did not drain: stop holding them
+  // (the drop policy applies) until it gets down to the low-water mark again.
+  bool stalled_ = false;
+  uint64_t hold_timer_ = 0;
   uint64_t next_seq_ = 1;
   uint16_t last_id_ = 0;
   uint64_t dropped_ = 0;
@@ -153,6 +161,9 @@ class session_handle final : public session {
   }
   bool release_incoming_qos2(uint16_t id) override { return s_->release_incoming_qos2(gen_, id); }
   void set_will(std::optional<will_message> will) override { s_->set_will(gen_, std::move(will)); }
+  void set_expiry_interval(uint32_t seconds) override {
+    if (s_->is_current(gen_)) s_->set_expiry_interval(seconds);
+  }
   session_stats stats() const override { return s_->stats(); }
 
   const std::shared_ptr<core_session>& core() const noexcept { return s_; }

@@ -29,6 +29,8 @@ struct core_settings {
   bool allow_anonymous = true;
   std::chrono::milliseconds sys_interval{60000};  // 0 disables $SYS statistics
   std::chrono::milliseconds await_rel_timeout{300000};
+  // Longest a QoS 1/2 publisher is held for one slow subscriber (0 = never hold).
+  std::chrono::milliseconds flow_control_timeout{1000};
 };
 
 }  // namespace edgegw::core

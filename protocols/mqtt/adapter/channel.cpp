@@ -143,6 +143,7 @@ void channel::handle(disconnect& d) {
       return;
     }
     session_expiry_ = *d.props.session_expiry_interval;
+    if (session_) session_->set_expiry_interval(session_expiry_);
   }
   // Only v5 "Disconnect with Will Message" keeps the will (as mosquitto and EMQX do).
   bool will = ver_ == version::v5 && d.reason_code == reason::disconnect_with_will_message;

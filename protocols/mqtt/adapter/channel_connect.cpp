@@ -116,6 +116,7 @@ void channel::handle(connect& c) {
   so.receive_maximum =
       std::max<uint16_t>(1, std::min(client_receive_max, cfg_->max_outbound_inflight));
   so.will = make_will(c);
+  so.keepalive = c.keep_alive;
 
   auto opened = broker_.open_session(client_, so, hooks_.sink);
   if (!opened) {
@@ -176,9 +177,9 @@ std::optional<will_message> channel::make_will(connect& c) {
     for (auto& [k, v] : w.props.user_properties) {
       m.user_properties.push_back(user_property{std::move(k), std::move(v)});
     }
-    // The will's Message Expiry Interval counts from when the will is published, which
-    // only the core knows; will_message has no field for a relative expiry yet, so it is
-    // not carried (see the adapter's report).
+    // The will's Message Expiry Interval counts from when the will is published: the core
+    // applies it then.
+    out.message_expiry_interval = w.props.message_expiry_interval.value_or(0);
     out.delay_interval = w.props.will_delay_interval.value_or(0);
   }
   out.msg = make_message(std::move(m));

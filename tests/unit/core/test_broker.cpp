@@ -253,11 +253,13 @@ TEST_F(broker_test, offline_queue_limit_drop_oldest_and_newest) {
 }
 
 TEST_F(broker_test, takeover_closes_old_connection_and_stales_its_handle) {
-  auto a1 = connect("a");
-  sub(a1, "t");
   session_options so;
   so.clean_start = false;
+  so.expiry_interval = 60;
+  auto a1 = connect("a", so);
+  sub(a1, "t");
   auto a2 = connect("a", so);
+  EXPECT_TRUE(a2.present);
   ASSERT_EQ(a1.sink->closed.size(), 1u);
   EXPECT_EQ(a1.sink->closed[0], close_reason::taken_over);
   // The stale handle cannot close the new connection's session.
@@ -266,6 +268,17 @@ TEST_F(broker_test, takeover_closes_old_connection_and_stales_its_handle) {
   EXPECT_EQ(pub(p, "t", "x").matched, 1u);
   EXPECT_EQ(pull(a2).size(), 1u);
   EXPECT_TRUE(pull(a1).empty());
+}
+
+TEST_F(broker_test, takeover_of_a_session_ending_with_its_connection_starts_fresh) {
+  auto a1 = connect("a");  // expiry 0
+  sub(a1, "t");
+  session_options so;
+  so.clean_start = false;
+  auto a2 = connect("a", so);
+  EXPECT_FALSE(a2.present);  // [MQTT-3.2.2-3]
+  auto p = connect("p");
+  EXPECT_EQ(pub(p, "t", "x").matched, 0u);
 }
 
 TEST_F(broker_test, will_published_on_lost_connection_only) {
@@ -410,4 +423,24 @@ TEST_F(broker_test, assigned_client_id_and_limits) {
   auto s = broker->open_session(info.value(), {}, std::make_shared<fake_sink>());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error(), errc::server_busy);
+}
+
+TEST_F(broker_test, stuck_subscriber_holds_publishers_only_for_flow_control_timeout) {
+  settings.flow_control_timeout = 200ms;
+  make();
+  auto a = connect("a");
+  session_options so;
+  so.receive_maximum = 1;
+  auto b = connect("b", so);
+  sub(b, "t", 1);
+  int woken = 0;
+  bool throttled = false;
+  for (int i = 0; i < 8 && !throttled; ++i)
+    throttled = pub(a, "t", "x", 1, false, [&] { ++woken; }).throttled;
+  ASSERT_TRUE(throttled);
+  for (int i = 0; i < 50 && woken == 0; ++i) io.run_for(50ms);
+  EXPECT_EQ(woken, 1);
+  // Now stalled: further publishes are not held, and the queue limit drops instead.
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(pub(a, "t", "x", 1, false, [&] { ++woken; }).throttled);
+  EXPECT_GT(broker->metrics().messages_dropped_queue_full.load(), 0u);
 }

@@ -26,6 +26,7 @@ class fake_session final : public session {
   bool begin_incoming_qos2(uint16_t id, errc* error) override;
   bool release_incoming_qos2(uint16_t id) override;
   void set_will(std::optional<will_message> w) override { will = std::move(w); }
+  void set_expiry_interval(uint32_t s) override { expiry = s; }
   session_stats stats() const override { return {queue.size(), inflight.size(), 0, 0}; }
 
   // Queue a message for delivery (what pull hands out); ids of QoS > 0 become inflight.
@@ -38,6 +39,7 @@ class fake_session final : public session {
   std::size_t max_awaiting_rel = 100;
   std::size_t pull_calls = 0;
   std::optional<will_message> will;
+  std::optional<uint32_t> expiry;
 
  private:
   client_info client_;
