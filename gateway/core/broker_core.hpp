@@ -88,8 +88,21 @@ class broker_core final : public broker {
     if (id) timers_.cancel(id);
   }
   // Publish a message as the broker itself (wills, $SYS, delayed), topic already mounted.
-  std::size_t route(const message_ptr& msg, const std::function<void()>* unthrottle,
-                    bool* throttled);
+  // A publisher's acknowledgement held by several things at once (slow subscribers, the
+  // store's commit): `fn` runs when the last of them lets go.
+  struct publish_hold {
+    std::atomic<int> count{1};  // 1 = the publish call itself, until it returns
+    std::function<void()> fn;
+    void release() {
+      if (count.fetch_sub(1) == 1 && fn) fn();
+    }
+  };
+  struct route_result {
+    std::size_t matched = 0;
+    bool persisted = false;
+  };
+  // `hold` may be null (no publisher to hold: wills, $SYS, delayed).
+  route_result route(const message_ptr& msg, const std::shared_ptr<publish_hold>& hold);
 
  private:
   void end_session_locked(const std::shared_ptr<core_session>& s);
@@ -98,7 +111,8 @@ class broker_core final : public broker {
                      bool publish_will, const std::shared_ptr<core_session>& s);
   void schedule_expiry(const std::shared_ptr<core_session>& s);
   void publish_will(const client_info& client, const will_message& w);
-  void store_retained(const message_ptr& msg);
+  // Returns true when it wrote to the durable store.
+  bool store_retained(const message_ptr& msg);
   bool schedule_delayed(const client_info& client, const message_ptr& msg, errc* error);
   void publish_client_event(const client_info& c, bool connected, close_reason reason,
                             const session_options* opts);

@@ -52,39 +52,68 @@ result<publish_outcome> broker_core::publish(const client_info& client, message_
     copy.from_protocol = client.protocol;
     msg = make_message(std::move(copy));
   }
+  bool durable = false;
   if (msg->retain) {
     if (!settings_.limits.retain_available) return errc::quota_exceeded;
-    store_retained(msg);
+    durable = store_retained(msg);
   }
+  std::shared_ptr<publish_hold> hold;
+  if (on_unthrottle) {
+    hold = std::make_shared<publish_hold>();
+    hold->fn = std::move(on_unthrottle);
+  }
+  auto routed = route(msg, hold);
   publish_outcome out;
-  out.matched = route(msg, on_unthrottle ? &on_unthrottle : nullptr, &out.throttled);
+  out.matched = routed.matched;
+  if (hold) {
+    // A QoS 1/2 publisher is acknowledged only once what we persisted for it is committed,
+    // so a kill -9 cannot lose an acknowledged message for a persistent session.
+    if ((routed.persisted || durable) && msg->qos > 0) {
+      hold->count.fetch_add(1);
+      store_.when_committed([hold] { hold->release(); });
+    }
+    if (hold->count.load() > 1) {
+      out.throttled = true;
+    } else {
+      hold->fn = nullptr;  // nothing holds it: the caller acknowledges right away
+    }
+    hold->release();
+  }
   return out;
 }
 
-void broker_core::store_retained(const message_ptr& msg) {
+bool broker_core::store_retained(const message_ptr& msg) {
   bool sys = msg->topic.compare(0, 5, "$SYS/") == 0;
+  bool written = false;
   if (msg->payload.empty()) {
-    if (retained_.erase(msg->topic) && !sys) store_.erase_retained(msg->topic);
+    if (retained_.erase(msg->topic) && !sys) {
+      store_.erase_retained(msg->topic);
+      written = true;
+    }
   } else if (msg->payload.size() > settings_.retained_max_payload) {
     log::core()->info("retain_refused topic={} reason=payload_too_large bytes={}", msg->topic,
                       msg->payload.size());
-    return;
+    return false;
   } else if (!retained_.set(msg, settings_.retained_max_messages)) {
     log::core()->warn("retain_refused topic={} reason=retained_max_messages", msg->topic);
-    return;
+    return false;
   } else if (!sys) {
     // $SYS values are rebuilt every interval: keeping them off disk keeps an idle gateway
     // from writing to flash.
     store_.put_retained(msg);
+    written = true;
   }
   metrics_.messages_retained.store(retained_.size(), std::memory_order_relaxed);
+  return written;
 }
 
-std::size_t broker_core::route(const message_ptr& msg, const std::function<void()>* unthrottle,
-                               bool* throttled) {
+broker_core::route_result broker_core::route(const message_ptr& msg,
+                                             const std::shared_ptr<publish_hold>& hold) {
   thread_local std::vector<target> targets;
   targets.clear();
-  std::size_t matched = 0;
+  route_result res;
+  std::function<void()> waiter;
+  if (hold) waiter = [hold] { hold->release(); };
   std::shared_lock lk(trie_mu_);
   auto add = [&](const subscriber& s) {
     for (auto& t : targets) {
@@ -137,11 +166,15 @@ std::size_t broker_core::route(const message_ptr& msg, const std::function<void(
     if (t.no_local_only && t.session->client_id() == msg->from_client) continue;
     uint8_t qos = settings_.upgrade_qos ? t.qos : std::min(t.qos, msg->qos);
     // Retain flag on live deliveries: kept only with Retain As Published [MQTT-3.3.1-12].
-    auto r = t.session->enqueue(msg, qos, msg->retain && t.rap, std::move(t.sub_ids), unthrottle);
-    if (r.queued) ++matched;
-    if (r.throttled && throttled) *throttled = true;
+    // Count the hold before the session can release it (from a pull on another thread).
+    if (hold) hold->count.fetch_add(1);
+    auto r = t.session->enqueue(msg, qos, msg->retain && t.rap, std::move(t.sub_ids),
+                                hold ? &waiter : nullptr);
+    if (hold && !r.throttled) hold->count.fetch_sub(1);
+    if (r.queued) ++res.matched;
+    res.persisted = res.persisted || r.persisted;
   }
-  return matched;
+  return res;
 }
 
 bool broker_core::schedule_delayed(const client_info& client, const message_ptr& msg, errc* error) {
@@ -180,7 +213,7 @@ bool broker_core::schedule_delayed(const client_info& client, const message_ptr&
   timers_.schedule_after(std::chrono::seconds(secs), [this, delayed] {
     --delayed_count_;
     if (delayed->retain) store_retained(delayed);
-    route(delayed, nullptr, nullptr);
+    route(delayed, nullptr);
   });
   return true;
 }

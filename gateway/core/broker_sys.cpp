@@ -72,7 +72,7 @@ void broker_core::publish_client_event(const client_info& c, bool connected, clo
             (connected ? "/connected" : "/disconnected");
   m.payload = j.dump();
   m.from_client = "$edgegw";
-  route(make_message(std::move(m)), nullptr, nullptr);
+  route(make_message(std::move(m)), nullptr);
 }
 
 void broker_core::start() {
@@ -90,11 +90,13 @@ void broker_core::publish_sys() {
     message m;
     m.topic = topic;
     m.payload = std::move(payload);
-    m.retain = true;
+    // As each broker does: EMQX retains only its static topics, mosquitto all of its own.
+    m.retain = topic.compare(0, 12, "$SYS/broker/") == 0 || topic == emqx + "version" ||
+               topic == emqx + "sysdescr";
     m.from_client = "$edgegw";
     auto msg = make_message(std::move(m));
-    store_retained(msg);
-    route(msg, nullptr, nullptr);
+    if (msg->retain) store_retained(msg);
+    route(msg, nullptr);
   };
   auto n = [](auto v) { return std::to_string(v); };
   const auto& mt = metrics_;

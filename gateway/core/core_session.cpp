@@ -41,6 +41,7 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     // publisher's acknowledgement is sent.
     if (expiry_interval_ > 0 && (qos > 0 || !online)) {
       q.persisted = true;
+      r.persisted = true;
       store().put_message({client_id_, q.seq, store::message_state::queued, 0, qos, retain,
                            q.sub_ids, msg});
     }

@@ -44,6 +44,7 @@ class core_session : public std::enable_shared_from_this<core_session> {
     bool queued = false;
     bool dropped = false;
     bool throttled = false;
+    bool persisted = false;  // written to the store: the ack waits for its commit
   };
 
   core_session(broker_core& b, const client_info& client, uint32_t expiry_interval);

@@ -109,6 +109,11 @@ class durable_store {
 
   // Blocking: returns once everything enqueued so far is committed (shutdown, tests).
   virtual void flush() = 0;
+  // Non-blocking: `fn` runs once everything enqueued before this call is committed (or
+  // reported lost in the log), on the storage thread or, when nothing is pending, right
+  // here. Asks for a commit now rather than after flush_interval, so the broker can hold a
+  // publisher's acknowledgement until its message is on disk without adding that delay.
+  virtual void when_committed(std::function<void()> fn) = 0;
   virtual store_stats stats() const = 0;
 };
 

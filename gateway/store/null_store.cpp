@@ -21,6 +21,7 @@ class null_store final : public durable_store {
   void put_incoming_qos2(const std::string&, uint16_t) override {}
   void erase_incoming_qos2(const std::string&, uint16_t) override {}
   void flush() override {}
+  void when_committed(std::function<void()> fn) override { fn(); }
   store_stats stats() const override { return {}; }
 };
 

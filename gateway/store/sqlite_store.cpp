@@ -14,6 +14,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -129,6 +131,19 @@ class sqlite_store final : public durable_store {
     done_cv_.wait(lock, [&] { return done_ >= target; });
   }
 
+  void when_committed(std::function<void()> fn) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (done_ < enqueued_) {
+        commit_waiters_.emplace(enqueued_, std::move(fn));
+        flush_target_ = std::max(flush_target_, enqueued_);
+        work_cv_.notify_all();
+        return;
+      }
+    }
+    fn();
+  }
+
   store_stats stats() const override {
     std::lock_guard lock(mutex_);
     store_stats s = stats_;
@@ -202,6 +217,16 @@ class sqlite_store final : public durable_store {
       stats_.batches += r.committed ? 1 : 0;
       stats_.errors += r.errors;
       done_cv_.notify_all();
+      if (!commit_waiters_.empty() && commit_waiters_.begin()->first <= done_) {
+        std::vector<std::function<void()>> ready;
+        while (!commit_waiters_.empty() && commit_waiters_.begin()->first <= done_) {
+          ready.push_back(std::move(commit_waiters_.begin()->second));
+          commit_waiters_.erase(commit_waiters_.begin());
+        }
+        lock.unlock();
+        for (auto& fn : ready) fn();
+        lock.lock();
+      }
     }
   }
 
@@ -308,6 +333,7 @@ class sqlite_store final : public durable_store {
   uint64_t done_ = 0;          // ops committed or reported lost
   uint64_t flush_target_ = 0;  // commit at once until done_ reaches this
   load_request* load_ = nullptr;
+  std::multimap<uint64_t, std::function<void()>> commit_waiters_;  // by ops they wait for
   bool stop_ = false;
   store_stats stats_;
   std::mutex load_mutex_;  // one load() at a time

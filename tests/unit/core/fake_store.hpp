@@ -39,6 +39,14 @@ class fake_store final : public store::durable_store {
     log("erase_incoming_qos2 " + c + " " + std::to_string(id));
   }
   void flush() override {}
+  void when_committed(std::function<void()> fn) override {
+    std::lock_guard lk(mu_);
+    if (hold_commits) commit_waiters.push_back(std::move(fn));
+    else fn();
+  }
+  // When set, when_committed callbacks wait in commit_waiters until the test runs them.
+  bool hold_commits = false;
+  std::vector<std::function<void()>> commit_waiters;
   store::store_stats stats() const override { return {}; }
 
   std::vector<std::string> calls() {

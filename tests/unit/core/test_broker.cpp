@@ -444,3 +444,24 @@ TEST_F(broker_test, stuck_subscriber_holds_publishers_only_for_flow_control_time
   for (int i = 0; i < 20; ++i) EXPECT_FALSE(pub(a, "t", "x", 1, false, [&] { ++woken; }).throttled);
   EXPECT_GT(broker->metrics().messages_dropped_queue_full.load(), 0u);
 }
+
+TEST_F(broker_test, qos1_ack_held_until_persisted_message_is_committed) {
+  auto a = connect("a");
+  session_options so;
+  so.clean_start = false;
+  so.expiry_interval = 100;
+  auto b = connect("b", so);
+  sub(b, "t", 1);
+  broker->close(*b.session, close_reason::connection_lost, false);
+  store.hold_commits = true;
+  int acked = 0;
+  EXPECT_TRUE(pub(a, "t", "x", 1, false, [&] { ++acked; }).throttled);
+  EXPECT_EQ(acked, 0);
+  ASSERT_EQ(store.commit_waiters.size(), 1u);
+  store.commit_waiters[0]();
+  EXPECT_EQ(acked, 1);
+  // QoS 0, or nothing persisted: acknowledged at once, no callback.
+  EXPECT_FALSE(pub(a, "t", "y", 0, false, [&] { ++acked; }).throttled);
+  EXPECT_FALSE(pub(a, "other", "z", 1, false, [&] { ++acked; }).throttled);
+  EXPECT_EQ(acked, 1);
+}
