@@ -122,7 +122,8 @@ int run(const options& opts) {
 
   // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP is reserved for reloads (ignored for now
   // so a stray HUP does not kill the gateway).
-  boost::asio::signal_set signals(pool->main(), SIGTERM, SIGINT, SIGHUP);
+  auto signals_ptr = std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
+  auto& signals = *signals_ptr;
   board::sd_notifier notifier;
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -149,6 +150,7 @@ int run(const options& opts) {
 
   // Order: connections (held by the io_contexts) go before the broker they point to; the
   // store goes last, flushing what the shutdown wrote.
+  signals_ptr.reset();  // Asio objects go before the io_context they live on
   pool.reset();
   broker.reset();
   store->flush();
