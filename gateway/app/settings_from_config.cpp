@@ -39,6 +39,7 @@ core::core_settings core_settings_from(const config::values& c) {
   l.max_subscriptions = static_cast<std::size_t>(c.get_int("mqtt.max_subscriptions"));
   s.max_connections = static_cast<std::size_t>(c.get_int("limits.max_connections"));
   s.max_mqueue_len = static_cast<std::size_t>(c.get_int("mqtt.max_mqueue_len"));
+  s.max_qos0_backlog = static_cast<std::size_t>(c.get_int("mqtt.max_qos0_backlog"));
   s.mqueue_store_qos0 = c.get_bool("mqtt.mqueue_store_qos0");
   s.mqueue_overflow = c.get_string("mqtt.mqueue_overflow") == "drop_newest"
                           ? core::overflow_policy::drop_newest

@@ -195,6 +195,9 @@ std::vector<key_spec> build_keys() {
                        "policy instead. 0 = never hold publishers."));
   r.push_back(integer("mqtt", "max_mqueue_len", "1000", 1, unlimited_count,
                       "Messages queued per session beyond the inflight window."));
+  r.push_back(integer("mqtt", "max_qos0_backlog", "1000", 1, unlimited_count,
+                      "QoS 0 messages waiting to be written to a connected client; past it "
+                      "mqueue_overflow decides which is dropped (counted)."));
   r.push_back(boolean("mqtt", "mqueue_store_qos0", "true",
                       "Queue QoS 0 messages for offline sessions too."));
   r.push_back(choice("mqtt", "mqueue_overflow", "drop_oldest", "drop_oldest|drop_newest",

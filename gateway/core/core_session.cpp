@@ -27,13 +27,19 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     if (ended_) return r;
     bool online = sink_ != nullptr;
     if (!online && qos == 0 && !cfg.mqueue_store_qos0) return r;
-    if (queue_.size() >= cfg.max_mqueue_len) {
+    // Connected: QoS 0 messages only wait for the connection to write them, bounded by
+    // max_qos0_backlog; max_mqueue_len bounds QoS 1/2 waiting for the inflight window.
+    // Offline: everything counts against max_mqueue_len.
+    bool live_qos0 = online && qos == 0;
+    std::size_t count = !online ? queue_.size() : live_qos0 ? queued_qos0_ : queue_.size() - queued_qos0_;
+    std::size_t limit = live_qos0 ? cfg.max_qos0_backlog : cfg.max_mqueue_len;
+    if (count >= limit) {
       ++dropped_;
       broker_.metrics().messages_dropped.fetch_add(1, std::memory_order_relaxed);
       broker_.metrics().messages_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
       r.dropped = true;
-      if (cfg.mqueue_overflow == overflow_policy::drop_newest || cfg.max_mqueue_len == 0) return r;
-      drop_front_locked();
+      if (cfg.mqueue_overflow == overflow_policy::drop_newest || limit == 0) return r;
+      drop_oldest_locked(online, live_qos0);
     }
     queued_msg q{msg, next_seq_++, qos, retain, false, std::move(sub_ids)};
     // Online QoS 0 is never written: it would be lost in a crash anyway. Everything a
@@ -45,6 +51,7 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
       store().put_message({client_id_, q.seq, store::message_state::queued, 0, qos, retain,
                            q.sub_ids, msg});
     }
+    if (q.qos == 0) ++queued_qos0_;
     queue_.push_back(std::move(q));
     r.queued = true;
     if (online && unthrottle && *unthrottle && !stalled_ && cfg.flow_control_timeout.count() > 0 &&
@@ -70,7 +77,20 @@ void core_session::signal_locked(std::shared_ptr<delivery_sink>& to_notify) {
 void core_session::drop_front_locked() {
   auto& f = queue_.front();
   if (f.persisted) store().erase_message(client_id_, f.seq);
+  if (f.qos == 0) --queued_qos0_;
   queue_.pop_front();
+}
+
+void core_session::drop_oldest_locked(bool online, bool qos0) {
+  if (!online) return drop_front_locked();
+  // Drop the oldest of the same class (QoS 0 / QoS 1-2) as the one that overflowed.
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if ((it->qos == 0) != qos0) continue;
+    if (it->persisted) store().erase_message(client_id_, it->seq);
+    if (it->qos == 0) --queued_qos0_;
+    queue_.erase(it);
+    return;
+  }
 }
 
 uint16_t core_session::next_packet_id_locked() {
@@ -138,6 +158,7 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
       }
       out.push_back(make_delivery(q, id, false, false));
       if (q.qos > 0) inflight_.push_back(inflight_msg{std::move(q), id, false, false});
+      else --queued_qos0_;
       queue_.pop_front();
       ++n;
     }
@@ -299,6 +320,7 @@ void core_session::mark_ended() {
   std::lock_guard lk(mu_);
   ended_ = true;
   queue_.clear();
+  queued_qos0_ = 0;
   inflight_.clear();
 }
 bool core_session::ended() const {
@@ -358,6 +380,7 @@ void core_session::restore_message(const store::session_message_record& r) {
   queued_msg q{r.msg, r.seq, r.qos, r.retain, true, r.subscription_ids};
   next_seq_ = std::max(next_seq_, r.seq + 1);
   if (r.state == store::message_state::queued) {
+    if (q.qos == 0) ++queued_qos0_;
     queue_.push_back(std::move(q));
   } else {
     inflight_.push_back(inflight_msg{std::move(q), r.packet_id,

@@ -111,6 +111,7 @@ class core_session : public std::enable_shared_from_this<core_session> {
 
  private:
   void drop_front_locked();
+  void drop_oldest_locked(bool online, bool qos0);
   uint16_t next_packet_id_locked();
   void signal_locked(std::shared_ptr<delivery_sink>& to_notify);
   delivery make_delivery(const queued_msg& q, uint16_t id, bool dup, bool pubrel) const;
@@ -129,6 +130,7 @@ class core_session : public std::enable_shared_from_this<core_session> {
   bool ready_signalled_ = false;
   bool resend_pending_ = false;
   std::deque<queued_msg> queue_;
+  std::size_t queued_qos0_ = 0;  // QoS 0 entries in queue_
   std::deque<inflight_msg> inflight_;
   std::set<uint16_t> incoming_qos2_;
   std::map<std::string, subscription_options> subs_;

@@ -18,6 +18,7 @@ struct core_settings {
   broker_limits limits;
   std::size_t max_connections = 100000;        // attached sessions, all protocols
   std::size_t max_mqueue_len = 1000;           // per session: queued, not yet inflight
+  std::size_t max_qos0_backlog = 1000;         // connected session: QoS 0 not yet written
   bool mqueue_store_qos0 = true;               // queue QoS 0 for offline sessions
   overflow_policy mqueue_overflow = overflow_policy::drop_oldest;
   share_strategy shared_strategy = share_strategy::round_robin;

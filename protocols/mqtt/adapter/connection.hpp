@@ -300,6 +300,7 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
   // peer to close its side, so it reads our last packet instead of a reset.
   void begin_linger() {
     lingering_ = true;
+    token_.reset();  // done with the client: its listener slot is free again
     stream_ops<Stream>::shutdown_send(stream_);
     start_timer(clock::now() + cfg_->close_linger);
     rbegin_ = rend_ = 0;

@@ -49,10 +49,9 @@ class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(ws_max_request_header));
     arm_timer(cfg_->idle_timeout);
-    http::async_read(ws_->next_layer(), buffer_, *parser_,
-                     [self = shared_from_this()](error_code ec, std::size_t) {
-                       self->on_request(ec);
-                     });
+    http::async_read(
+        ws_->next_layer(), buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
   }
 
  private:
@@ -79,7 +78,7 @@ class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
         return close_transport();
       }
       // A malformed request gets an answer; a peer that left or reset gets none.
-      const bool malformed = ec.category() == http::error::bad_target.category() &&
+      const bool malformed = ec.category() == make_error_code(http::error::bad_target).category() &&
                              ec != http::error::end_of_stream && ec != http::error::partial_message;
       if (!malformed) return close_transport();
       return refuse(ec == http::error::header_limit ? http::status::request_header_fields_too_large
@@ -99,10 +98,10 @@ class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
   void accept(std::string subprotocol) {
     subprotocol_ = subprotocol;
     // Until accepted, Beast bounds the 101 write by the handshake timeout.
-    ws_->set_option(websocket::stream_base::timeout{cfg_->idle_timeout,
-                                                    websocket::stream_base::none(), false});
     ws_->set_option(
-        websocket::stream_base::decorator([sub = std::move(subprotocol)](websocket::response_type& r) {
+        websocket::stream_base::timeout{cfg_->idle_timeout, websocket::stream_base::none(), false});
+    ws_->set_option(websocket::stream_base::decorator(
+        [sub = std::move(subprotocol)](websocket::response_type& r) {
           r.set(http::field::server, "edgegw");
           if (!sub.empty()) r.set(http::field::sec_websocket_protocol, sub);
         }));
@@ -124,12 +123,13 @@ class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
       // Beast has answered a bad handshake (400, or 426 for another WebSocket version).
       log_->debug("ws_refused listener={} peer={} reason=\"{}\"", cfg_->listener, peer_,
                   ec.message());
-      if (ec.category() == websocket::error::no_sec_key.category()) return linger();
+      if (ec.category() == make_error_code(websocket::error::no_sec_key).category())
+        return linger();
       return close_transport();
     }
     // From now on the handshake timeout bounds only our closing handshake.
-    ws_->set_option(websocket::stream_base::timeout{cfg_->close_linger,
-                                                    websocket::stream_base::none(), false});
+    ws_->set_option(
+        websocket::stream_base::timeout{cfg_->close_linger, websocket::stream_base::none(), false});
     log_->debug("ws_accepted listener={} peer={} subprotocol={}", cfg_->listener, peer_,
                 subprotocol_.empty() ? "none" : subprotocol_);
     parser_.reset();
@@ -142,8 +142,8 @@ class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
     const auto& req = parser_->get();
     log_->debug("ws_refused listener={} peer={} status={} reason=\"{}{}{}\" target=\"{}\"",
                 cfg_->listener, peer_, static_cast<unsigned>(status), reason,
-                detail.empty() ? "" : ": ", detail, std::string_view(req.target().data(),
-                                                                    req.target().size()));
+                detail.empty() ? "" : ": ", detail,
+                std::string_view(req.target().data(), req.target().size()));
     res_.result(status);
     res_.version(11);
     res_.set(http::field::server, "edgegw");

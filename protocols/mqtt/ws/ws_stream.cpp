@@ -8,6 +8,9 @@ namespace edgegw::mqtt {
 
 namespace {
 
+// boost::system::error_category's destructor is protected and non-virtual by design.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class ws_category_impl final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "mqtt.ws"; }
@@ -19,6 +22,7 @@ class ws_category_impl final : public boost::system::error_category {
     return "unknown mqtt.ws error";
   }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 

@@ -65,7 +65,7 @@ class ws_stream {
         [](auto handler, std::shared_ptr<websocket_type> ws, const MutableBufferSequence& b) {
           using handler_type = std::decay_t<decltype(handler)>;
           auto& s = *ws;
-          s.async_read_some(b, read_done<handler_type>{std::move(ws), std::move(handler)});
+          s.async_read_some(b, read_done<handler_type>{{std::move(ws), std::move(handler)}});
         },
         token, ws_, buffers);
   }
@@ -73,7 +73,13 @@ class ws_stream {
   // One binary message holding all of `buffers`.
   template <class ConstBufferSequence, class WriteToken>
   auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
-    return ws_->async_write(buffers, std::forward<WriteToken>(token));
+    return boost::asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
+        [](auto handler, std::shared_ptr<websocket_type> ws, const ConstBufferSequence& b) {
+          using handler_type = std::decay_t<decltype(handler)>;
+          auto& s = *ws;
+          s.async_write(b, write_done<handler_type>{{std::move(ws), std::move(handler)}});
+        },
+        token, ws_, buffers);
   }
 
   // Start the closing handshake (once): our close frame, then Beast reads until the
@@ -83,14 +89,15 @@ class ws_stream {
   void close_transport() noexcept;
 
  private:
-  // Completes a read: the peer's clean close becomes eof, a text message an error. Keeps
-  // the handler's executor (the glue's strand), so Beast runs its steps there too.
+  // Wraps the glue's handlers. Their executor (the glue's strand) is presented as an
+  // any_io_executor: Beast 1.74 keeps a suspended operation's work with the TS-executor
+  // interface, which strand<any_io_executor> declares but cannot provide.
   template <class Handler>
-  struct read_done {
+  struct handler_base {
     std::shared_ptr<websocket_type> ws;
     Handler handler;
 
-    using executor_type = boost::asio::associated_executor_t<Handler, websocket_type::executor_type>;
+    using executor_type = boost::asio::any_io_executor;
     executor_type get_executor() const noexcept {
       return boost::asio::get_associated_executor(handler, ws->get_executor());
     }
@@ -98,15 +105,26 @@ class ws_stream {
     allocator_type get_allocator() const noexcept {
       return boost::asio::get_associated_allocator(handler);
     }
+  };
 
+  // Completes a read: the peer's clean close becomes eof, a text message an error.
+  template <class Handler>
+  struct read_done : handler_base<Handler> {
     void operator()(boost::system::error_code ec, std::size_t n) {
       if (ec == boost::beast::websocket::error::closed) {
         ec = boost::asio::error::eof;
-      } else if (!ec && ws->got_text()) {
+      } else if (!ec && this->ws->got_text()) {
         ec = make_error_code(ws_errc::text_frame);
         n = 0;
       }
-      std::move(handler)(ec, n);
+      std::move(this->handler)(ec, n);
+    }
+  };
+
+  template <class Handler>
+  struct write_done : handler_base<Handler> {
+    void operator()(boost::system::error_code ec, std::size_t n) {
+      std::move(this->handler)(ec, n);
     }
   };
 

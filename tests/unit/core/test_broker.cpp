@@ -465,3 +465,18 @@ TEST_F(broker_test, qos1_ack_held_until_persisted_message_is_committed) {
   EXPECT_FALSE(pub(a, "other", "z", 1, false, [&] { ++acked; }).throttled);
   EXPECT_EQ(acked, 1);
 }
+
+TEST_F(broker_test, connected_qos0_backlog_bounded_separately_from_mqueue) {
+  settings.max_mqueue_len = 2;
+  settings.max_qos0_backlog = 4;
+  make();
+  auto a = connect("a"), b = connect("b");
+  sub(b, "t", 1);
+  for (int i = 0; i < 6; ++i) pub(a, "t", "q0-" + std::to_string(i), 0);
+  for (int i = 0; i < 3; ++i) pub(a, "t", "q1-" + std::to_string(i), 1);
+  EXPECT_EQ(broker->metrics().messages_dropped_queue_full.load(), 3u);  // 2 QoS 0 + 1 QoS 1
+  auto d = pull(b);
+  ASSERT_EQ(d.size(), 6u);
+  EXPECT_EQ(d[0].msg->payload, "q0-2");  // drop_oldest within QoS 0
+  EXPECT_EQ(d[4].msg->payload, "q1-1");  // and within QoS 1
+}

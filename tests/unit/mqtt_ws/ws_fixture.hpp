@@ -8,11 +8,14 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -37,8 +40,9 @@ using boost::asio::ip::tcp;
 using boost::system::error_code;
 
 class ws_bench : public ::testing::Test {
- protected:
+ public:  // ws_client drives the bench's io_context
   ws_bench() {
+    if (std::getenv("EDGEGW_TEST_DEBUG")) spdlog::set_level(spdlog::level::debug);
     core::core_settings s;
     s.sys_interval = 0ms;
     broker = std::make_unique<core::broker_core>(s, io.get_executor(), store);
@@ -224,9 +228,8 @@ class ws_client {
     auto buf = std::make_shared<std::string>(bytes);
     bool done = false;
     ws_.text(text);
-    ws_.async_write(boost::asio::buffer(*buf), [buf, &done](error_code, std::size_t) {
-      done = true;
-    });
+    ws_.async_write(boost::asio::buffer(*buf),
+                    [buf, &done](error_code, std::size_t) { done = true; });
     ASSERT_TRUE(b_.run_until([&] { return done; }));
     ws_.binary(true);
   }
@@ -294,8 +297,8 @@ class ws_client {
     ASSERT_EQ(a.reason_codes.size(), 1u);
     EXPECT_EQ(a.reason_codes[0], qos);
   }
-  static mqtt::publish make_publish(const std::string& topic, std::string payload,
-                                    uint8_t qos = 0, uint16_t id = 0) {
+  static mqtt::publish make_publish(const std::string& topic, std::string payload, uint8_t qos = 0,
+                                    uint16_t id = 0) {
     mqtt::publish p;
     p.topic = topic;
     p.payload = std::move(payload);
@@ -332,7 +335,7 @@ class ws_client {
   websocket::stream<tcp::socket>& stream() { return ws_; }
 
   websocket::response_type response;
-  std::string rx;           // bytes received, not yet decoded
+  std::string rx;            // bytes received, not yet decoded
   std::size_t messages = 0;  // binary messages received
   bool ended = false;        // the read loop stopped
   error_code end;            // why
