@@ -299,9 +299,14 @@ std::string format_size(std::uint64_t bytes) {
 }
 
 std::string format_endpoint(const endpoint& e) {
-  std::string port = ":" + std::to_string(e.port);
-  if (e.host.find(':') != std::string::npos) return "[" + e.host + "]" + port;
-  return e.host + port;
+  // Built with append: GCC 12's -Wrestrict misfires on `"[" + str` chains at -O2.
+  std::string out;
+  bool v6 = e.host.find(':') != std::string::npos;
+  if (v6) out.append("[");
+  out.append(e.host);
+  if (v6) out.append("]");
+  out.append(":").append(std::to_string(e.port));
+  return out;
 }
 
 std::string describe_expected(const key_spec& spec) {
