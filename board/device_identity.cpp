@@ -8,7 +8,8 @@ namespace edgegw::board {
 
 namespace {
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\0' || s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == '\0' || s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
     s.pop_back();
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;

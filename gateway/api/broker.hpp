@@ -35,15 +35,15 @@ namespace edgegw {
 // ---------------------------------------------------------------------------- identity
 
 struct credentials {
-  std::string protocol;  // "mqtt", "mqttsn", "coap", "lwm2m", "stomp", "bridge"
+  std::string protocol;          // "mqtt", "mqttsn", "coap", "lwm2m", "stomp", "bridge"
   uint8_t protocol_version = 0;  // e.g. MQTT 3 / 4 / 5; informational
   std::string client_id;         // empty: the broker assigns one (if allowed)
   std::optional<std::string> username;
   std::optional<std::string> password;
-  std::string peer;         // "ip:port" ("[v6]:port") of the remote end
-  std::string listener;     // e.g. "tcp:default", "mqttsn"
-  std::string mountpoint;   // the listener's/gateway's mountpoint template, may hold
-                            // ${clientid}, ${username}, ${endpoint_name}
+  std::string peer;              // "ip:port" ("[v6]:port") of the remote end
+  std::string listener;          // e.g. "tcp:default", "mqttsn"
+  std::string mountpoint;        // the listener's/gateway's mountpoint template, may hold
+                                 // ${clientid}, ${username}, ${endpoint_name}
   std::string cert_common_name;  // TLS client certificate CN, when one was presented
 };
 
@@ -54,7 +54,7 @@ struct client_info {
   uint8_t protocol_version = 0;
   std::string peer;
   std::string listener;
-  std::string mountpoint;  // resolved: prepended to every topic of this client
+  std::string mountpoint;           // resolved: prepended to every topic of this client
   bool client_id_assigned = false;  // the broker generated client_id
   bool is_superuser = false;
 };
@@ -62,7 +62,7 @@ struct client_info {
 // ---------------------------------------------------------------------------- sessions
 
 struct will_message {
-  message_ptr msg;          // topic as the client wrote it (the core mounts it)
+  message_ptr msg;              // topic as the client wrote it (the core mounts it)
   uint32_t delay_interval = 0;  // seconds (MQTT 5 Will Delay Interval)
   // MQTT 5 Message Expiry Interval of the will, counted from when it is published (0 =
   // none); the core sets the published message's expire_at_ms from it.
@@ -73,8 +73,8 @@ constexpr uint32_t session_never_expires = 0xFFFFFFFF;
 
 struct session_options {
   bool clean_start = true;
-  uint32_t expiry_interval = 0;     // seconds; 0: ends with the connection
-  uint16_t receive_maximum = 65535; // the client's: outbound QoS 1/2 inflight window
+  uint32_t expiry_interval = 0;      // seconds; 0: ends with the connection
+  uint16_t receive_maximum = 65535;  // the client's: outbound QoS 1/2 inflight window
   std::optional<will_message> will;
   uint16_t keepalive = 0;  // seconds; informational ($SYS events, management API)
 };
@@ -86,10 +86,10 @@ struct delivery {
   message_ptr msg;
   std::string_view topic;  // msg->topic without this session's mountpoint
   uint16_t id = 0;
-  uint8_t qos = 0;         // effective QoS: min(published, granted)
-  bool retain = false;     // retain flag to put on the wire (retained-on-subscribe, RAP)
-  bool dup = false;        // a resend of an unacknowledged PUBLISH
-  bool pubrel = false;     // QoS 2 after PUBREC: resend PUBREL(id), not the PUBLISH
+  uint8_t qos = 0;      // effective QoS: min(published, granted)
+  bool retain = false;  // retain flag to put on the wire (retained-on-subscribe, RAP)
+  bool dup = false;     // a resend of an unacknowledged PUBLISH
+  bool pubrel = false;  // QoS 2 after PUBREC: resend PUBREL(id), not the PUBLISH
   std::vector<uint32_t> subscription_ids;
 };
 
@@ -212,17 +212,17 @@ struct broker_limits {
   uint32_t max_packet_size = 1024 * 1024;  // bytes, any protocol's message
   std::size_t max_clientid_len = 65535;
   topic_limits topics;
-  uint16_t receive_maximum = 32;          // inbound QoS 1/2 a client may have open
-  uint16_t max_awaiting_rel = 100;        // inbound QoS 2 ids awaiting PUBREL
-  uint32_t max_keepalive = 65535;         // seconds; larger requests are lowered (v5)
+  uint16_t receive_maximum = 32;    // inbound QoS 1/2 a client may have open
+  uint16_t max_awaiting_rel = 100;  // inbound QoS 2 ids awaiting PUBREL
+  uint32_t max_keepalive = 65535;   // seconds; larger requests are lowered (v5)
   uint32_t max_session_expiry = session_never_expires;
   uint8_t max_qos = 2;
   bool retain_available = true;
   bool wildcard_subscription_available = true;
   bool shared_subscription_available = true;
   bool subscription_identifiers_available = true;
-  uint16_t topic_alias_maximum = 65535;   // aliases a client may use towards us
-  std::size_t max_subscriptions = 0;      // per session; 0 = unlimited
+  uint16_t topic_alias_maximum = 65535;  // aliases a client may use towards us
+  std::size_t max_subscriptions = 0;     // per session; 0 = unlimited
 };
 
 class broker {
@@ -237,8 +237,8 @@ class broker {
   // on_close(taken_over)), resumes a persistent one unless clean_start, queues resends
   // of unacknowledged deliveries first.
   virtual result<opened_session> open_session(const client_info& client,
-                                               const session_options& options,
-                                               std::shared_ptr<delivery_sink> sink) = 0;
+                                              const session_options& options,
+                                              std::shared_ptr<delivery_sink> sink) = 0;
 
   virtual bool authorize(const client_info& client, action act, std::string_view topic) = 0;
 

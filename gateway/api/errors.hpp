@@ -11,15 +11,15 @@ namespace edgegw {
 enum class errc : uint8_t {
   ok = 0,
   unspecified,
-  malformed,                 // bytes that do not parse
-  protocol_error,            // parses, but breaks the protocol's rules
-  bad_credentials,           // wrong username/password
-  not_authorized,            // authentication or ACL refused
+  malformed,        // bytes that do not parse
+  protocol_error,   // parses, but breaks the protocol's rules
+  bad_credentials,  // wrong username/password
+  not_authorized,   // authentication or ACL refused
   banned,
   client_id_invalid,
-  server_busy,               // connection or session limits reached
+  server_busy,  // connection or session limits reached
   server_unavailable,
-  quota_exceeded,            // rate limits, queue or inflight limits
+  quota_exceeded,  // rate limits, queue or inflight limits
   topic_name_invalid,
   topic_filter_invalid,
   packet_too_large,
@@ -31,13 +31,15 @@ enum class errc : uint8_t {
   no_subscription_existed,
   packet_id_in_use,
   packet_id_not_found,
-  administrative_action,     // kicked through the management API
+  administrative_action,  // kicked through the management API
   server_shutting_down,
 };
 
 std::string_view to_string(errc e) noexcept;
 const std::error_category& broker_category() noexcept;
-inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), broker_category()}; }
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), broker_category()};
+}
 
 }  // namespace edgegw
 

@@ -50,11 +50,15 @@ struct message {
     if (now_ms >= expire_at_ms) return 0u;
     return static_cast<uint32_t>((expire_at_ms - now_ms + 999) / 1000);
   }
-  bool expired(int64_t now_ms) const noexcept { return expire_at_ms != 0 && now_ms >= expire_at_ms; }
+  bool expired(int64_t now_ms) const noexcept {
+    return expire_at_ms != 0 && now_ms >= expire_at_ms;
+  }
 };
 
 using message_ptr = std::shared_ptr<const message>;
 
-inline message_ptr make_message(message m) { return std::make_shared<const message>(std::move(m)); }
+inline message_ptr make_message(message m) {
+  return std::make_shared<const message>(std::move(m));
+}
 
 }  // namespace edgegw

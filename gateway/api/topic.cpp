@@ -63,7 +63,8 @@ errc validate_topic_filter(std::string_view filter, const topic_limits& limits) 
   std::size_t start = 0;
   while (true) {
     std::size_t slash = filter.find('/', start);
-    std::string_view level = filter.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    std::string_view level =
+        filter.substr(start, slash == std::string_view::npos ? slash : slash - start);
     if (level.find_first_of("+#") != std::string_view::npos) {
       if (level.size() != 1) return errc::topic_filter_invalid;  // [MQTT-4.7.1-2], [MQTT-4.7.1-3]
       if (level == "#" && slash != std::string_view::npos) return errc::topic_filter_invalid;
@@ -81,7 +82,8 @@ bool has_wildcards(std::string_view filter) noexcept {
 
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept {
   // [MQTT-4.7.2-1]: wildcards in the first level never match '$' topics.
-  if (!topic.empty() && topic[0] == '$' && !filter.empty() && (filter[0] == '+' || filter[0] == '#'))
+  if (!topic.empty() && topic[0] == '$' && !filter.empty() &&
+      (filter[0] == '+' || filter[0] == '#'))
     return false;
   std::size_t f = 0, t = 0;
   while (true) {

@@ -25,7 +25,9 @@
 
 namespace edgegw::app {
 
-const char* version() { return EDGEGW_VERSION; }
+const char* version() {
+  return EDGEGW_VERSION;
+}
 
 namespace {
 
@@ -80,7 +82,8 @@ int run(const options& opts) {
   auto state = store->load();
   if (!state) return fail(state.error().message());
 
-  auto pool = std::make_unique<net::io_pool>(static_cast<std::size_t>(cfg.get_int("node.io_threads")));
+  auto pool =
+      std::make_unique<net::io_pool>(static_cast<std::size_t>(cfg.get_int("node.io_threads")));
   auto broker = std::make_unique<core::broker_core>(core_cfg, pool->main().get_executor(), *store);
   broker->restore(std::move(state).value());
 
@@ -91,7 +94,8 @@ int run(const options& opts) {
     for (const auto& name : cfg.instances("listener.tcp")) {
       std::string p = "listener.tcp." + name + ".";
       if (!cfg.get_bool(p + "enable")) continue;
-      auto settings = std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "tcp", name));
+      auto settings =
+          std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "tcp", name));
       const auto& ep = cfg.get_endpoint(p + "bind");
       auto* b = broker.get();
       auto l = std::make_shared<net::tcp_listener>(
@@ -104,8 +108,10 @@ int run(const options& opts) {
     }
     for (const auto& name : cfg.instances("listener.ws")) {
       if (cfg.get_bool("listener.ws." + name + ".enable"))
-        log->warn("listener_skipped listener=ws:{} reason=\"MQTT over WebSocket is not in this build yet\"",
-                  name);
+        log->warn(
+            "listener_skipped listener=ws:{} reason=\"MQTT over WebSocket is not in this build "
+            "yet\"",
+            name);
     }
   } catch (const std::system_error& e) {
     return fail(e.what());
@@ -122,7 +128,8 @@ int run(const options& opts) {
 
   // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP is reserved for reloads (ignored for now
   // so a stray HUP does not kill the gateway).
-  auto signals_ptr = std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
+  auto signals_ptr =
+      std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
   auto& signals = *signals_ptr;
   board::sd_notifier notifier;
   std::function<void()> wait_signal = [&] {
@@ -138,7 +145,8 @@ int run(const options& opts) {
       for (auto& l : listeners) l->stop();
       broker->shutdown();  // closes every connection, flushes the store
       // Let connections send their DISCONNECT and close, then stop the threads.
-      auto grace = std::make_shared<boost::asio::steady_timer>(pool->main(), std::chrono::milliseconds(300));
+      auto grace =
+          std::make_shared<boost::asio::steady_timer>(pool->main(), std::chrono::milliseconds(300));
       grace->async_wait([&, grace](const boost::system::error_code&) { pool->stop(); });
     });
   };

@@ -8,7 +8,8 @@
 #include "app.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App cli{"edgegw: edge IoT gateway (MQTT broker, MQTT-SN/CoAP/LwM2M/STOMP gateway, cloud bridge)"};
+  CLI::App cli{
+      "edgegw: edge IoT gateway (MQTT broker, MQTT-SN/CoAP/LwM2M/STOMP gateway, cloud bridge)"};
   edgegw::app::options opts;
   std::string file;
   bool version = false;

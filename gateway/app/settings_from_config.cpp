@@ -14,7 +14,8 @@ uint32_t seconds_capped(std::chrono::milliseconds d) {
 }
 template <class T>
 T clamp_to(int64_t v) {
-  return static_cast<T>(std::clamp<int64_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
+  return static_cast<T>(
+      std::clamp<int64_t>(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
 }
 }  // namespace
 

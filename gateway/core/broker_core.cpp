@@ -18,7 +18,9 @@ broker_core::broker_core(core_settings settings, boost::asio::any_io_executor co
       timers_(core_executor),
       rng_(std::random_device{}()) {}
 
-broker_core::~broker_core() { timers_.stop(); }
+broker_core::~broker_core() {
+  timers_.stop();
+}
 
 std::string broker_core::assign_client_id() {
   std::lock_guard lk(rng_mu_);
@@ -98,8 +100,10 @@ result<opened_session> broker_core::open_session(const client_info& client,
     if (it != sessions_.end()) {
       s = it->second;
       old = s->detach(0, true);  // take-over: the old connection loses the session
-      if (old) --attached_;
-      else if (attached_ >= settings_.max_connections) return errc::server_busy;
+      if (old)
+        --attached_;
+      else if (attached_ >= settings_.max_connections)
+        return errc::server_busy;
       timers_.cancel(s->expiry_timer);
       // A resumed session cancels a pending delayed will [MQTT-3.1.3-9]; a new one does not.
       if (s->will_timer && !opts.clean_start) timers_.cancel(s->will_timer);
@@ -163,8 +167,10 @@ void broker_core::remove_from_trie(const std::shared_ptr<core_session>& s) {
   for (auto& [full, opts] : subs) {
     errc e;
     auto shared = parse_shared_filter(full, &e);
-    if (shared) trie_.erase(shared->filter, shared->group, s.get());
-    else trie_.erase(full, {}, s.get());
+    if (shared)
+      trie_.erase(shared->filter, shared->group, s.get());
+    else
+      trie_.erase(full, {}, s.get());
   }
   metrics_.subscriptions_current.fetch_sub(static_cast<int64_t>(subs.size()),
                                            std::memory_order_relaxed);
@@ -253,7 +259,8 @@ void broker_core::publish_will(const client_info& client, const will_message& w)
     msg = make_message(std::move(copy));
   }
   auto r = publish(client, msg, {});
-  if (!r) log::core()->info("will_refused client={} reason={}", client.client_id, r.error().message());
+  if (!r)
+    log::core()->info("will_refused client={} reason={}", client.client_id, r.error().message());
 }
 
 std::size_t broker_core::session_count() const {
@@ -303,8 +310,10 @@ void broker_core::restore(store::loaded_state st) {
       errc e;
       auto shared = parse_shared_filter(sub.filter, &e);
       subscriber entry{it->second, sub.options};
-      if (shared) trie_.insert(shared->filter, shared->group, entry);
-      else trie_.insert(sub.filter, {}, entry);
+      if (shared)
+        trie_.insert(shared->filter, shared->group, entry);
+      else
+        trie_.insert(sub.filter, {}, entry);
       metrics_.subscriptions_current.fetch_add(1, std::memory_order_relaxed);
     }
   }
@@ -317,8 +326,7 @@ void broker_core::restore(store::loaded_state st) {
   }
   for (auto& [id, s] : restored) schedule_expiry(s);
   log::core()->info("restored sessions={} subscriptions={} messages={} retained={}",
-                    restored.size(), st.subscriptions.size(), st.messages.size(),
-                    retained_.size());
+                    restored.size(), st.subscriptions.size(), st.messages.size(), retained_.size());
 }
 
 void broker_core::shutdown() {

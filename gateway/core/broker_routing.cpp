@@ -152,16 +152,14 @@ broker_core::route_result broker_core::route(const message_ptr& msg,
     }
     return &m[start];
   };
-  trie_.match(
-      msg->topic, add,
-      [&](shared_group& g) {
-        if (const subscriber* s = pick(g)) {
-          // Shared deliveries are not merged with plain ones: each group gets its copy.
-          target t{s->session.get(), s->options.qos, false, s->options.retain_as_published, {}};
-          if (s->options.subscription_id) t.sub_ids.push_back(s->options.subscription_id);
-          targets.push_back(std::move(t));
-        }
-      });
+  trie_.match(msg->topic, add, [&](shared_group& g) {
+    if (const subscriber* s = pick(g)) {
+      // Shared deliveries are not merged with plain ones: each group gets its copy.
+      target t{s->session.get(), s->options.qos, false, s->options.retain_as_published, {}};
+      if (s->options.subscription_id) t.sub_ids.push_back(s->options.subscription_id);
+      targets.push_back(std::move(t));
+    }
+  });
   for (auto& t : targets) {
     if (t.no_local_only && t.session->client_id() == msg->from_client) continue;
     uint8_t qos = settings_.upgrade_qos ? t.qos : std::min(t.qos, msg->qos);
@@ -237,7 +235,8 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
       out.push_back({e, 0});
       continue;
     }
-    std::string_view inner = shared ? std::string_view(shared->filter) : std::string_view(req.filter);
+    std::string_view inner =
+        shared ? std::string_view(shared->filter) : std::string_view(req.filter);
     if ((e = validate_topic_filter(inner, lim.topics)) != errc::ok) {
       out.push_back({e, 0});
       continue;
@@ -263,9 +262,10 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
       continue;
     }
     std::string mounted = client.mountpoint + std::string(inner);
-    std::string full = shared ? (shared->group == "$queue" ? "$queue/" + mounted
-                                                           : "$share/" + shared->group + "/" + mounted)
-                              : mounted;
+    std::string full = shared
+                           ? (shared->group == "$queue" ? "$queue/" + mounted
+                                                        : "$share/" + shared->group + "/" + mounted)
+                           : mounted;
     if (lim.max_subscriptions && s->subscription_count() >= lim.max_subscriptions &&
         !s->has_subscription(full)) {
       out.push_back({errc::quota_exceeded, 0});
@@ -312,9 +312,10 @@ std::vector<errc> broker_core::unsubscribe(session& sess, std::span<const std::s
       continue;
     }
     std::string mounted = mp + (shared ? shared->filter : f);
-    std::string full = shared ? (shared->group == "$queue" ? "$queue/" + mounted
-                                                           : "$share/" + shared->group + "/" + mounted)
-                              : mounted;
+    std::string full = shared
+                           ? (shared->group == "$queue" ? "$queue/" + mounted
+                                                        : "$share/" + shared->group + "/" + mounted)
+                           : mounted;
     if (!s->remove_subscription(full)) {
       out.push_back(errc::no_subscription_existed);
       continue;

@@ -12,17 +12,28 @@ namespace {
 
 const char* reason_name(close_reason r) {
   switch (r) {
-    case close_reason::normal: return "normal";
-    case close_reason::normal_with_will: return "normal_with_will";
-    case close_reason::connection_lost: return "sock_closed";
-    case close_reason::keepalive_timeout: return "keepalive_timeout";
-    case close_reason::protocol_error: return "protocol_error";
-    case close_reason::malformed: return "frame_error";
-    case close_reason::taken_over: return "takenover";
-    case close_reason::kicked: return "kicked";
-    case close_reason::server_shutdown: return "server_shutdown";
-    case close_reason::quota_exceeded: return "quota_exceeded";
-    case close_reason::not_authorized: return "not_authorized";
+    case close_reason::normal:
+      return "normal";
+    case close_reason::normal_with_will:
+      return "normal_with_will";
+    case close_reason::connection_lost:
+      return "sock_closed";
+    case close_reason::keepalive_timeout:
+      return "keepalive_timeout";
+    case close_reason::protocol_error:
+      return "protocol_error";
+    case close_reason::malformed:
+      return "frame_error";
+    case close_reason::taken_over:
+      return "takenover";
+    case close_reason::kicked:
+      return "kicked";
+    case close_reason::server_shutdown:
+      return "server_shutdown";
+    case close_reason::quota_exceeded:
+      return "quota_exceeded";
+    case close_reason::not_authorized:
+      return "not_authorized";
   }
   return "unknown";
 }
@@ -48,13 +59,14 @@ void broker_core::publish_client_event(const client_info& c, bool connected, clo
   if (settings_.sys_interval.count() == 0 || c.protocol == "internal") return;
   int64_t now = unix_ms_now();
   auto [ip, port] = split_peer(c.peer);
-  nlohmann::json j = {{"clientid", c.client_id},
-                      {"username", c.username.empty() ? nlohmann::json() : nlohmann::json(c.username)},
-                      {"ipaddress", ip},
-                      {"sockport", port},
-                      {"proto_name", c.protocol == "mqtt" ? "MQTT" : c.protocol},
-                      {"proto_ver", c.protocol_version},
-                      {"ts", now}};
+  nlohmann::json j = {
+      {"clientid", c.client_id},
+      {"username", c.username.empty() ? nlohmann::json() : nlohmann::json(c.username)},
+      {"ipaddress", ip},
+      {"sockport", port},
+      {"proto_name", c.protocol == "mqtt" ? "MQTT" : c.protocol},
+      {"proto_ver", c.protocol_version},
+      {"ts", now}};
   if (connected) {
     j["connected_at"] = now;
     j["connack"] = 0;
@@ -82,9 +94,9 @@ void broker_core::start() {
 
 void broker_core::publish_sys() {
   if (stopping_) return;
-  auto up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
-                                                             started_)
-                .count();
+  auto up =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+          .count();
   const std::string emqx = "$SYS/brokers/" + settings_.node_name + "/";
   auto pub = [&](const std::string& topic, std::string payload) {
     message m;

@@ -10,11 +10,18 @@
 namespace edgegw::core {
 
 core_session::core_session(broker_core& b, const client_info& client, uint32_t expiry_interval)
-    : broker_(b), client_id_(client.client_id), client_(client), expiry_interval_(expiry_interval) {}
+    : broker_(b),
+      client_id_(client.client_id),
+      client_(client),
+      expiry_interval_(expiry_interval) {}
 
-store::durable_store& core_session::store() const { return broker_.store(); }
+store::durable_store& core_session::store() const {
+  return broker_.store();
+}
 
-bool core_session::persistent() const { return expiry_interval_ > 0; }
+bool core_session::persistent() const {
+  return expiry_interval_ > 0;
+}
 
 core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8_t qos, bool retain,
                                                    std::vector<uint32_t> sub_ids,
@@ -31,7 +38,9 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     // max_qos0_backlog; max_mqueue_len bounds QoS 1/2 waiting for the inflight window.
     // Offline: everything counts against max_mqueue_len.
     bool live_qos0 = online && qos == 0;
-    std::size_t count = !online ? queue_.size() : live_qos0 ? queued_qos0_ : queue_.size() - queued_qos0_;
+    std::size_t count = !online     ? queue_.size()
+                        : live_qos0 ? queued_qos0_
+                                    : queue_.size() - queued_qos0_;
     std::size_t limit = live_qos0 ? cfg.max_qos0_backlog : cfg.max_mqueue_len;
     if (count >= limit) {
       ++dropped_;
@@ -48,8 +57,8 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     if (expiry_interval_ > 0 && (qos > 0 || !online)) {
       q.persisted = true;
       r.persisted = true;
-      store().put_message({client_id_, q.seq, store::message_state::queued, 0, qos, retain,
-                           q.sub_ids, msg});
+      store().put_message(
+          {client_id_, q.seq, store::message_state::queued, 0, qos, retain, q.sub_ids, msg});
     }
     if (q.qos == 0) ++queued_qos0_;
     queue_.push_back(std::move(q));
@@ -103,7 +112,8 @@ uint16_t core_session::next_packet_id_locked() {
   }
 }
 
-delivery core_session::make_delivery(const queued_msg& q, uint16_t id, bool dup, bool pubrel) const {
+delivery core_session::make_delivery(const queued_msg& q, uint16_t id, bool dup,
+                                     bool pubrel) const {
   delivery d;
   d.msg = q.msg;
   std::string_view t = q.msg->topic;
@@ -157,8 +167,10 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
         store().erase_message(client_id_, q.seq);
       }
       out.push_back(make_delivery(q, id, false, false));
-      if (q.qos > 0) inflight_.push_back(inflight_msg{std::move(q), id, false, false});
-      else --queued_qos0_;
+      if (q.qos > 0)
+        inflight_.push_back(inflight_msg{std::move(q), id, false, false});
+      else
+        --queued_qos0_;
       queue_.pop_front();
       ++n;
     }
@@ -346,8 +358,8 @@ void core_session::restore_disconnected_at(int64_t ms) {
 
 store::session_record core_session::record() const {
   std::lock_guard lk(mu_);
-  return {client_id_, client_.username, client_.protocol, client_.mountpoint, expiry_interval_,
-          disconnected_at_ms_};
+  return {client_id_,         client_.username, client_.protocol,
+          client_.mountpoint, expiry_interval_, disconnected_at_ms_};
 }
 
 std::vector<std::pair<std::string, subscription_options>> core_session::subscriptions() const {
@@ -383,8 +395,8 @@ void core_session::restore_message(const store::session_message_record& r) {
     if (q.qos == 0) ++queued_qos0_;
     queue_.push_back(std::move(q));
   } else {
-    inflight_.push_back(inflight_msg{std::move(q), r.packet_id,
-                                     r.state == store::message_state::released, true});
+    inflight_.push_back(
+        inflight_msg{std::move(q), r.packet_id, r.state == store::message_state::released, true});
     last_id_ = std::max(last_id_, r.packet_id);
   }
 }

@@ -16,16 +16,16 @@ struct core_settings {
   std::string node_name = "edgegw";
   std::string version = "0.0.0";
   broker_limits limits;
-  std::size_t max_connections = 100000;        // attached sessions, all protocols
-  std::size_t max_mqueue_len = 1000;           // per session: queued, not yet inflight
-  std::size_t max_qos0_backlog = 1000;         // connected session: QoS 0 not yet written
-  bool mqueue_store_qos0 = true;               // queue QoS 0 for offline sessions
+  std::size_t max_connections = 100000;  // attached sessions, all protocols
+  std::size_t max_mqueue_len = 1000;     // per session: queued, not yet inflight
+  std::size_t max_qos0_backlog = 1000;   // connected session: QoS 0 not yet written
+  bool mqueue_store_qos0 = true;         // queue QoS 0 for offline sessions
   overflow_policy mqueue_overflow = overflow_policy::drop_oldest;
   share_strategy shared_strategy = share_strategy::round_robin;
-  std::size_t retained_max_messages = 0;       // 0 = unlimited
+  std::size_t retained_max_messages = 0;  // 0 = unlimited
   std::size_t retained_max_payload = 1024 * 1024;
   std::size_t delayed_max_messages = 10000;
-  bool upgrade_qos = false;                    // deliver at the subscription's QoS
+  bool upgrade_qos = false;  // deliver at the subscription's QoS
   bool allow_empty_clientid = true;
   bool allow_anonymous = true;
   std::chrono::milliseconds sys_interval{60000};  // 0 disables $SYS statistics

@@ -6,9 +6,13 @@
 
 namespace edgegw::core {
 
-scheduler::scheduler(boost::asio::any_io_executor ex) : ex_(ex) { timer_.emplace(ex); }
+scheduler::scheduler(boost::asio::any_io_executor ex) : ex_(ex) {
+  timer_.emplace(ex);
+}
 
-scheduler::~scheduler() { stop(); }
+scheduler::~scheduler() {
+  stop();
+}
 
 scheduler::timer_id scheduler::schedule(clock::time_point when, std::function<void()> fn) {
   std::lock_guard lk(mu_);

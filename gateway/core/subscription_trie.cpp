@@ -11,7 +11,8 @@ bool subscription_trie::insert(std::string_view filter, const std::string& group
   std::size_t start = 0;
   while (true) {
     std::size_t slash = filter.find('/', start);
-    std::string_view level = filter.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    std::string_view level =
+        filter.substr(start, slash == std::string_view::npos ? slash : slash - start);
     auto it = n->children.find(level);
     if (it == n->children.end())
       it = n->children.emplace(std::string(level), std::make_unique<node>()).first;
@@ -57,7 +58,8 @@ bool subscription_trie::erase_in(node& n, std::string_view rest, const std::stri
     removed = erase_in(child, rest.substr(slash + 1), group, s);
   } else {
     auto drop = [&](std::vector<subscriber>& v) {
-      auto e = std::find_if(v.begin(), v.end(), [&](const subscriber& x) { return x.session.get() == s; });
+      auto e = std::find_if(v.begin(), v.end(),
+                            [&](const subscriber& x) { return x.session.get() == s; });
       if (e == v.end()) return false;
       v.erase(e);
       return true;

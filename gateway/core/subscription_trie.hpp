@@ -86,7 +86,8 @@ void subscription_trie::visit(node& n, std::string_view rest, bool at_end, Plain
   }
   std::size_t slash = rest.find('/');
   std::string_view level = rest.substr(0, slash);
-  std::string_view tail = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  std::string_view tail =
+      slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
   bool last = slash == std::string_view::npos;
   if (auto it = n.children.find(level); it != n.children.end())
     visit(*it->second, tail, last, plain, group);
@@ -98,7 +99,8 @@ template <class Plain, class Group>
 void subscription_trie::match(std::string_view topic, Plain&& plain, Group&& group) {
   std::size_t slash = topic.find('/');
   std::string_view level = topic.substr(0, slash);
-  std::string_view tail = slash == std::string_view::npos ? std::string_view{} : topic.substr(slash + 1);
+  std::string_view tail =
+      slash == std::string_view::npos ? std::string_view{} : topic.substr(slash + 1);
   bool last = slash == std::string_view::npos;
   // [MQTT-4.7.2-1]: no leading wildcard matches a topic starting with '$'.
   bool dollar = !topic.empty() && topic[0] == '$';

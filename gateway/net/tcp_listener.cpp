@@ -23,7 +23,8 @@ asio::ip::address parse_host(const std::string& host) {
 
 std::string to_string(const tcp::endpoint& ep) {
   auto a = ep.address();
-  if (a.is_v6() && !a.to_v6().is_v4_mapped()) return "[" + a.to_string() + "]:" + std::to_string(ep.port());
+  if (a.is_v6() && !a.to_v6().is_v4_mapped())
+    return "[" + a.to_string() + "]:" + std::to_string(ep.port());
   if (a.is_v6())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string() + ":" +
            std::to_string(ep.port());
@@ -34,8 +35,8 @@ std::string to_string(const asio::ip::udp::endpoint& ep) {
   return to_string(tcp::endpoint(ep.address(), ep.port()));
 }
 
-tcp_listener::tcp_listener(io_pool& pool, std::string name, const std::string& host,
-                           uint16_t port, std::size_t max_connections, accept_handler on_accept)
+tcp_listener::tcp_listener(io_pool& pool, std::string name, const std::string& host, uint16_t port,
+                           std::size_t max_connections, accept_handler on_accept)
     : pool_(pool),
       name_(std::move(name)),
       acceptor_(pool.main()),
@@ -55,7 +56,9 @@ tcp_listener::tcp_listener(io_pool& pool, std::string name, const std::string& h
                                 std::to_string(port) + ": " + ec.message());
 }
 
-void tcp_listener::start() { accept_next(); }
+void tcp_listener::start() {
+  accept_next();
+}
 
 void tcp_listener::stop() {
   stopped_ = true;

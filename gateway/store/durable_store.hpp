@@ -23,10 +23,10 @@ enum class sync_mode : uint8_t {
 };
 
 struct store_options {
-  std::string path;                // the SQLite file, e.g. <data_dir>/broker.db
+  std::string path;  // the SQLite file, e.g. <data_dir>/broker.db
   sync_mode sync = sync_mode::normal;
-  uint32_t flush_interval_ms = 50; // longest an enqueued change waits for its commit
-  std::size_t max_batch = 4096;    // operations per transaction at most
+  uint32_t flush_interval_ms = 50;  // longest an enqueued change waits for its commit
+  std::size_t max_batch = 4096;     // operations per transaction at most
 };
 
 struct session_record {
@@ -52,7 +52,7 @@ enum class message_state : uint8_t {
 
 struct session_message_record {
   std::string client_id;
-  uint64_t seq = 0;        // per-session order, assigned by the core
+  uint64_t seq = 0;  // per-session order, assigned by the core
   message_state state = message_state::queued;
   uint16_t packet_id = 0;  // 0 while queued
   uint8_t qos = 0;         // effective QoS for this session
@@ -93,7 +93,7 @@ class durable_store {
   virtual void put_retained(message_ptr msg) = 0;  // replaces the topic's message
   virtual void erase_retained(const std::string& topic) = 0;
 
-  virtual void put_session(const session_record& s) = 0;  // insert or replace
+  virtual void put_session(const session_record& s) = 0;         // insert or replace
   virtual void erase_session(const std::string& client_id) = 0;  // and all it owns
 
   virtual void put_subscription(const subscription_record& s) = 0;

@@ -41,8 +41,10 @@ class fake_store final : public store::durable_store {
   void flush() override {}
   void when_committed(std::function<void()> fn) override {
     std::lock_guard lk(mu_);
-    if (hold_commits) commit_waiters.push_back(std::move(fn));
-    else fn();
+    if (hold_commits)
+      commit_waiters.push_back(std::move(fn));
+    else
+      fn();
   }
   // When set, when_committed callbacks wait in commit_waiters until the test runs them.
   bool hold_commits = false;

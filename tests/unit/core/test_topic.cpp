@@ -51,7 +51,7 @@ TEST(topic, name_validation) {
   EXPECT_EQ(validate_topic_name(""), errc::topic_name_invalid);
   EXPECT_EQ(validate_topic_name("a/+"), errc::topic_name_invalid);
   EXPECT_EQ(validate_topic_name("a/#"), errc::topic_name_invalid);
-  EXPECT_EQ(validate_topic_name("a\xC0\xAF"), errc::topic_name_invalid);  // overlong
+  EXPECT_EQ(validate_topic_name("a\xC0\xAF"), errc::topic_name_invalid);     // overlong
   EXPECT_EQ(validate_topic_name("\xED\xA0\x80"), errc::topic_name_invalid);  // surrogate
   topic_limits lim{8, 2};
   EXPECT_EQ(validate_topic_name("a/b", lim), errc::ok);

@@ -32,9 +32,12 @@ TEST_F(trie_fixture, matches_equal_brute_force) {
     for (int i = 0; i < n; ++i) {
       if (i) t += '/';
       int r = rng() % (filter ? 7 : 5);
-      if (filter && r == 5) t += '+';
-      else if (filter && r == 6 && i == n - 1) t += '#';
-      else t += levels[r % levels.size()];
+      if (filter && r == 5)
+        t += '+';
+      else if (filter && r == 6 && i == n - 1)
+        t += '#';
+      else
+        t += levels[r % levels.size()];
     }
     return t;
   };
@@ -50,8 +53,8 @@ TEST_F(trie_fixture, matches_equal_brute_force) {
   for (int i = 0; i < 500; ++i) {
     auto t = rand_topic(false);
     std::set<const core::core_session*> got, want;
-    trie.match(t, [&](core::subscriber& s) { got.insert(s.session.get()); },
-               [](core::shared_group&) {});
+    trie.match(
+        t, [&](core::subscriber& s) { got.insert(s.session.get()); }, [](core::shared_group&) {});
     for (auto& [f, s] : subs)
       if (topic_matches(f, t)) want.insert(s.get());
     ASSERT_EQ(got, want) << "topic " << t;
@@ -70,11 +73,12 @@ TEST_F(trie_fixture, shared_groups_and_replace) {
   o.qos = 2;
   EXPECT_FALSE(trie.insert("x/+", "g", {b, o}));  // replace, not add
   int groups = 0, plain = 0;
-  trie.match("x/1", [&](core::subscriber&) { ++plain; },
-             [&](core::shared_group& g) {
-               ++groups;
-               EXPECT_EQ(g.members.size(), 2u);
-             });
+  trie.match(
+      "x/1", [&](core::subscriber&) { ++plain; },
+      [&](core::shared_group& g) {
+        ++groups;
+        EXPECT_EQ(g.members.size(), 2u);
+      });
   EXPECT_EQ(groups, 1);
   EXPECT_EQ(plain, 0);
   EXPECT_TRUE(trie.erase("x/+", "g", a.get()));

@@ -38,7 +38,8 @@ TEST_F(handshake, accepts_a_client_offering_no_subprotocol) {
 
 TEST_F(handshake, refuses_compression_offers_by_ignoring_them) {
   auto r = http_exchange(upgrade_request(
-      "/mqtt", "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"));
+      "/mqtt", "Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"),
+      /*expect_close=*/false);
   ASSERT_TRUE(r.res);
   EXPECT_EQ(r.res->result(), http::status::switching_protocols);
   EXPECT_EQ(r.res->count(http::field::sec_websocket_extensions), 0u);

@@ -53,14 +53,15 @@ class ws_bench : public ::testing::Test {
   }
 
   ~ws_bench() override {
-    // Let every server connection finish before the broker goes (they close sessions).
-    for (auto& s : raw_) {
-      error_code ec;
-      s->close(ec);
-    }
-    run_until([&] { return live == 0; });
-    EXPECT_EQ(live, 0) << "a server connection outlived its client";
+    // Every server connection must end before the broker goes (they hold its sessions):
+    // close what the clients left open, stop the broker (it ends the remaining sessions),
+    // then run until no handler is left.
+    error_code ec;
+    acceptor.close(ec);
+    for (auto& s : raw_) s->close(ec);
+    EXPECT_TRUE(run_until([&] { return live == 0; })) << "a server connection outlived its client";
     broker->shutdown();
+    EXPECT_TRUE(run_until([&] { return io.stopped(); })) << "work left after the test";
   }
 
   void SetUp() override { accept_next(); }
@@ -98,7 +99,8 @@ class ws_bench : public ::testing::Test {
     std::optional<http::response<http::string_body>> res;
     bool closed_after = false;
   };
-  http_result http_exchange(std::string request) {
+  // `expect_close`: wait for the server to close after its answer (then close ours too).
+  http_result http_exchange(std::string request, bool expect_close = true) {
     auto& s = *raw_.emplace_back(std::make_unique<tcp::socket>(io));
     s.connect(acceptor.local_endpoint());
     // Handlers own their state: one left pending by a failed test must not dangle.
@@ -121,8 +123,10 @@ class ws_bench : public ::testing::Test {
     http_result out;
     if (!run_until([&] { return st->written && st->read; }) || st->rec) return out;
     out.res = st->res;
-    drain(s, st);  // the server must close after its answer
+    if (!expect_close) return out;
+    drain(s, st);
     out.closed_after = run_until([&] { return st->eof; });
+    s.close();
     return out;
   }
   template <class State>
@@ -200,6 +204,7 @@ class ws_client {
   // empty). Returns the handshake error; the response is kept in `response`.
   error_code open(const std::string& protocols = "mqtt", const std::string& target = "/mqtt") {
     ws_.next_layer().connect(b_.acceptor.local_endpoint());
+    ws_.next_layer().set_option(tcp::no_delay(true));  // small frames back to back
     ws_.set_option(websocket::stream_base::decorator([protocols](websocket::request_type& r) {
       if (!protocols.empty()) r.set(http::field::sec_websocket_protocol, protocols);
     }));
