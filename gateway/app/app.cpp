@@ -17,6 +17,7 @@
 #include "gateway/net/tcp_listener.hpp"
 #include "logging.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
+#include "protocols/mqtt/ws/ws_connection.hpp"
 #include "settings_from_config.hpp"
 
 #ifndef EDGEGW_VERSION
@@ -107,11 +108,19 @@ int run(const options& opts) {
       listeners.push_back(l);
     }
     for (const auto& name : cfg.instances("listener.ws")) {
-      if (cfg.get_bool("listener.ws." + name + ".enable"))
-        log->warn(
-            "listener_skipped listener=ws:{} reason=\"MQTT over WebSocket is not in this build "
-            "yet\"",
-            name);
+      std::string p = "listener.ws." + name + ".";
+      if (!cfg.get_bool(p + "enable")) continue;
+      auto settings =
+          std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "ws", name));
+      const auto& ep = cfg.get_endpoint(p + "bind");
+      auto* b = broker.get();
+      auto path = cfg.get_string(p + "path");
+      listeners.push_back(std::make_shared<net::tcp_listener>(
+          *pool, "ws:" + name, ep.host, ep.port,
+          static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
+          [settings, b, path](boost::asio::ip::tcp::socket s, net::connection_token token) {
+            mqtt::start_ws_connection(std::move(s), settings, *b, path, std::move(token));
+          }));
     }
   } catch (const std::system_error& e) {
     return fail(e.what());

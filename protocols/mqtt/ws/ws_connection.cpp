@@ -12,7 +12,10 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <optional>
+#include <string>
 
 #include "protocols/mqtt/adapter/connection.hpp"
 #include "protocols/mqtt/adapter/detail/log.hpp"

@@ -10,6 +10,8 @@
 // EMQX's default (fail_if_no_subprotocol = true), a client offering none is accepted
 // without a subprotocol, as mosquitto does: some embedded and WeChat clients send none.
 #pragma once
+#include <utility>  // before any Boost.Asio header (STYLE.md toolchain traps)
+
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>

@@ -8,7 +8,7 @@
 namespace edgegw::test {
 namespace {
 
-using interop = ws_bench;
+using ws_interop = ws_bench;
 
 const std::string clients_dir = EDGEGW_WS_CLIENTS_DIR;
 
@@ -16,7 +16,7 @@ bool usable(ws_bench& b, const std::vector<std::string>& probe) {
   return ::access(probe[0].c_str(), X_OK) == 0 && b.run_child(probe, 20s) == 0;
 }
 
-TEST_F(interop, paho_python_v311_and_v5) {
+TEST_F(ws_interop, paho_python_v311_and_v5) {
   if (!usable(*this, {"/usr/bin/python3", "-c", "import paho.mqtt.client"}))
     GTEST_SKIP() << "/usr/bin/python3 with paho-mqtt not available";
   for (std::string ver : {"311", "5"}) {
@@ -28,7 +28,7 @@ TEST_F(interop, paho_python_v311_and_v5) {
   ASSERT_TRUE(run_until([&] { return live == 0; }));
 }
 
-TEST_F(interop, mqttjs_v3_v4_and_v5) {
+TEST_F(ws_interop, mqttjs_v3_v4_and_v5) {
   if (!usable(*this, {"/usr/bin/node", "-e", "require('mqtt')"}))
     GTEST_SKIP() << "node with the mqtt package (NODE_PATH) not available";
   for (std::string ver : {"3", "4", "5"}) {
@@ -40,7 +40,7 @@ TEST_F(interop, mqttjs_v3_v4_and_v5) {
   ASSERT_TRUE(run_until([&] { return live == 0; }));
 }
 
-TEST_F(interop, paho_on_a_custom_path) {
+TEST_F(ws_interop, paho_on_a_custom_path) {
   if (!usable(*this, {"/usr/bin/python3", "-c", "import paho.mqtt.client"}))
     GTEST_SKIP() << "/usr/bin/python3 with paho-mqtt not available";
   path = "/gw/ws";

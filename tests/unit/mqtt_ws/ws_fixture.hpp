@@ -42,6 +42,7 @@ using boost::system::error_code;
 class ws_bench : public ::testing::Test {
  public:  // ws_client drives the bench's io_context
   ws_bench() {
+    // EDGEGW_TEST_DEBUG=1 shows the server's debug log lines (handshake refusals, read errors).
     if (std::getenv("EDGEGW_TEST_DEBUG")) spdlog::set_level(spdlog::level::debug);
     core::core_settings s;
     s.sys_interval = 0ms;
