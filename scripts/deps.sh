@@ -20,3 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   for i in 1 2 3; do "${APT[@]}" update -q && break || sleep 5; done
   "${APT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 fi
+# Test peers from npm (MQTT.js); Debian's nodejs/npm unless a node with npm is already there.
+if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+fi

@@ -12,6 +12,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DEDGEGW_SANITIZE=ON -DEDGEGW_WERROR=ON \
   -DEDGEGW_BENCH=OFF
 cmake --build build-test -j"$JOBS"
+# npm peers for the interoperability tests, kept inside the build tree.
+npm install --silent --no-save --no-audit --no-fund --prefix build-test/npm mqtt@5 >/dev/null
+export NODE_PATH="$PWD/build-test/npm/node_modules"
 ctest --test-dir build-test --output-on-failure -j"$JOBS" --timeout 300
 
 # Fuzzers: clang + libFuzzer, a short run each (EDGEGW_FUZZ_SECONDS, default 20).
