@@ -66,6 +66,17 @@ int run(const options& opts) {
     }
   }
 
+  // Password files and ACLs come with the security work; until then a configured one must
+  // stop the start rather than be silently ignored.
+  for (const char* key : {"auth.password_file", "auth.acl_file"}) {
+    if (!cfg.get_path(key).empty())
+      return fail(std::string(key) + " (" + cfg.origin_of(key).str() +
+                  "): password files and ACLs are not available in this build yet");
+  }
+  if (!cfg.get_bool("auth.allow_anonymous"))
+    return fail("auth.allow_anonymous = false needs an authentication source (auth.password_file), "
+                "which is not available in this build yet");
+
   auto core_cfg = core_settings_from(cfg);
   core_cfg.version = version();
 

@@ -59,9 +59,10 @@ result<client_info> broker_core::authenticate(const credentials& creds) {
       metrics_.auth_failures.fetch_add(1, std::memory_order_relaxed);
       return e;
     }
-  } else if (!settings_.allow_anonymous && !creds.username) {
+  } else if (!settings_.allow_anonymous) {
+    // No source of credentials to check against: nobody gets in.
     metrics_.auth_failures.fetch_add(1, std::memory_order_relaxed);
-    return errc::not_authorized;
+    return creds.username ? errc::bad_credentials : errc::not_authorized;
   }
   std::string mp = creds.mountpoint;
   replace_all(mp, "${clientid}", c.client_id);
