@@ -12,7 +12,7 @@
 #include "board/sd_notify.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
-#include "gateway/core/log.hpp"
+#include "gateway/api/log.hpp"
 #include "gateway/net/io_pool.hpp"
 #include "gateway/net/tcp_listener.hpp"
 #include "logging.hpp"
@@ -74,8 +74,9 @@ int run(const options& opts) {
                   "): password files and ACLs are not available in this build yet");
   }
   if (!cfg.get_bool("auth.allow_anonymous"))
-    return fail("auth.allow_anonymous = false needs an authentication source (auth.password_file), "
-                "which is not available in this build yet");
+    return fail(
+        "auth.allow_anonymous = false needs an authentication source (auth.password_file), "
+        "which is not available in this build yet");
 
   auto core_cfg = core_settings_from(cfg);
   core_cfg.version = version();

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "log.hpp"
+#include "gateway/api/log.hpp"
 
 namespace edgegw::core {
 

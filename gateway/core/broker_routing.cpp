@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "broker_core.hpp"
-#include "log.hpp"
+#include "gateway/api/log.hpp"
 
 namespace edgegw::core {
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "broker_core.hpp"
-#include "log.hpp"
+#include "gateway/api/log.hpp"
 
 namespace edgegw::core {
 

@@ -5,7 +5,7 @@
 
 #include <system_error>
 
-#include "gateway/core/log.hpp"
+#include "gateway/api/log.hpp"
 
 namespace edgegw::net {
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+#include "gateway/api/log.hpp"
 #include "gateway/store/detail/sqlite_database.hpp"
 #include "gateway/store/detail/store_ops.hpp"
 #include "gateway/store/durable_store.hpp"
@@ -39,26 +40,11 @@ constexpr int max_attempts = static_cast<int>(std::size(retry_backoff)) + 1;
 // Consecutive single-op failures after which the rest of a failed batch is not tried.
 constexpr std::size_t max_salvage_failures = 8;
 
-// The "store" component logger: the app's when it registered one, else created on the
-// default logger's sinks (so it follows [log] target and level).
-std::shared_ptr<spdlog::logger> store_logger() {
-  if (auto l = spdlog::get("store")) return l;
-  auto def = spdlog::default_logger();
-  auto l = std::make_shared<spdlog::logger>("store", def->sinks().begin(), def->sinks().end());
-  l->set_level(def->level());
-  try {
-    spdlog::register_logger(l);
-  } catch (const spdlog::spdlog_ex&) {
-    if (auto other = spdlog::get("store")) return other;  // registered meanwhile
-  }
-  return l;
-}
-
 class sqlite_store final : public durable_store {
  public:
   explicit sqlite_store(const store_options& options)
       : options_(options),
-        log_(store_logger()),
+        log_(log::get("store")),
         db_(options.path, options.sync, log_),
         thread_([this] { run(); }) {}
 

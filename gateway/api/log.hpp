@@ -22,6 +22,7 @@ inline std::shared_ptr<spdlog::logger> get(const std::string& name) {
   return l;
 }
 
+// The core broker's logger, looked up once.
 inline std::shared_ptr<spdlog::logger>& core() {
   static auto l = get("core");
   return l;
