@@ -35,8 +35,8 @@ struct options {
   // Connections being set up at once. Not above 100, mosquitto's listen backlog: an overflowing
   // accept queue drops SYNs, and their 1 s retransmission would be what gets measured.
   int connect_batch = 100;
-  int source_addrs = 0;     // 0: one loopback source address per 10,000 connections
-  double hold = 0;          // 0: hold until stdin reaches EOF
+  int source_addrs = 0;  // 0: one loopback source address per 10,000 connections
+  double hold = 0;       // 0: hold until stdin reaches EOF
 };
 
 // Parses argv; on error or --help prints to stderr/stdout and returns nullopt with `exit_code`
