@@ -73,10 +73,6 @@ int run(const options& opts) {
       return fail(std::string(key) + " (" + cfg.origin_of(key).str() +
                   "): password files and ACLs are not available in this build yet");
   }
-  if (!cfg.get_bool("auth.allow_anonymous"))
-    return fail(
-        "auth.allow_anonymous = false needs an authentication source (auth.password_file), "
-        "which is not available in this build yet");
 
   auto core_cfg = core_settings_from(cfg);
   core_cfg.version = version();

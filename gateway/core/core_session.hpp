@@ -6,7 +6,7 @@
 // registry lock or the trie's lock may be held when mu_ is taken, never the reverse.
 #pragma once
 #include <cstdint>
-#include <deque>
+#include <boost/container/deque.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -129,9 +129,11 @@ class core_session : public std::enable_shared_from_this<core_session> {
   uint16_t window_ = 65535;
   bool ready_signalled_ = false;
   bool resend_pending_ = false;
-  std::deque<queued_msg> queue_;
+  // boost::container::deque allocates nothing until used (std::deque takes ~544 bytes at
+  // construction): most idle sessions never queue anything.
+  boost::container::deque<queued_msg> queue_;
   std::size_t queued_qos0_ = 0;  // QoS 0 entries in queue_
-  std::deque<inflight_msg> inflight_;
+  boost::container::deque<inflight_msg> inflight_;
   std::set<uint16_t> incoming_qos2_;
   std::map<std::string, subscription_options> subs_;
   std::optional<will_message> will_;

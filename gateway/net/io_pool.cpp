@@ -1,10 +1,23 @@
 // See io_pool.hpp.
 #include "io_pool.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
+
 namespace edgegw::net {
 
+namespace {
+// CPUs this process may run on (taskset, cgroups cpusets), not all the machine has.
+std::size_t usable_cpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+}  // namespace
+
 io_pool::io_pool(std::size_t threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = usable_cpus();
   for (std::size_t i = 0; i < threads; ++i) {
     // Concurrency hint 1: each context is run by exactly one thread, so Asio can skip
     // internal locking.

@@ -163,8 +163,9 @@ class channel {
 
   // Inbound flow.
   bool throttled_ = false;
-  std::optional<pub_response> held_ack_;  // the ack of the publish that throttled
-  std::size_t awaiting_rel_ = 0;          // our QoS 2 ids between PUBREC and PUBREL
+  std::unique_ptr<pub_response>
+      held_ack_;                  // the ack of the publish that throttled (rare: not inline)
+  std::size_t awaiting_rel_ = 0;  // our QoS 2 ids between PUBREC and PUBREL
   uint32_t session_expiry_ = 0;
   detail::inbound_aliases in_aliases_;
 
@@ -175,7 +176,6 @@ class channel {
   uint32_t client_max_packet_ = 0;  // 0: no limit
   detail::outbound_aliases out_aliases_;
   detail::retry_queue retry_;
-  properties props_;  // reused for every outbound v5 PUBLISH
 };
 
 }  // namespace edgegw::mqtt

@@ -148,7 +148,7 @@ void channel::reply_publish(uint8_t qos, uint16_t id, uint8_t code) {
   // The ack of the publish that throttled us waits for on_unthrottled: the client's own
   // window then holds it back too.
   if (throttled_ && !held_ack_) {
-    held_ack_ = a;
+    held_ack_ = std::make_unique<pub_response>(a);
     return;
   }
   send(a);

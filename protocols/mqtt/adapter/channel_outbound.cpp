@@ -12,6 +12,15 @@
 
 namespace edgegw::mqtt {
 
+namespace {
+// Scratch properties for outbound v5 PUBLISH, one per thread: encoding is synchronous, so
+// connections need not carry ~500 bytes each for it.
+properties& scratch_props() {
+  thread_local properties p;
+  return p;
+}
+}  // namespace
+
 bool channel::retry_active() const noexcept {
   return ver_ != version::v5 && cfg_->retry_interval.count() > 0;
 }
@@ -68,19 +77,19 @@ void channel::send_delivery(const delivery& d) {
     fill_props(d, wall);
     if (out_aliases_.capacity() > 0) {
       if (auto a = out_aliases_.find(d.topic)) {
-        props_.topic_alias = *a;
+        scratch_props().topic_alias = *a;
         v.topic = {};
       } else {
-        props_.topic_alias = out_aliases_.next();
+        scratch_props().topic_alias = out_aliases_.next();
         new_alias = true;
       }
     }
-    v.props = &props_;
+    v.props = &scratch_props();
   }
   std::size_t size = encoded_publish_size(v, ver_);
   if (new_alias && client_max_packet_ != 0 && size > client_max_packet_) {
     // Announcing an alias costs 3 bytes: try without one before giving up.
-    props_.topic_alias.reset();
+    scratch_props().topic_alias.reset();
     new_alias = false;
     size = encoded_publish_size(v, ver_);
   }
@@ -100,7 +109,7 @@ void channel::send_delivery(const delivery& d) {
 
 void channel::fill_props(const delivery& d, int64_t wall_ms) {
   const message& m = *d.msg;
-  properties& p = props_;
+  properties& p = scratch_props();
   p.payload_format_indicator = m.payload_format;
   p.message_expiry_interval = m.expiry_remaining(wall_ms);
   p.content_type = m.content_type;

@@ -7,7 +7,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <boost/container/deque.hpp>
 #include <optional>
 #include <unordered_map>
 
@@ -60,7 +60,7 @@ class retry_queue {
   void drop_stale_front();
 
   std::unordered_map<uint16_t, record> inflight_;
-  std::deque<std::pair<uint16_t, uint64_t>> order_;
+  boost::container::deque<std::pair<uint16_t, uint64_t>> order_;  // allocates only when used
   uint64_t seq_ = 0;
 };
 
