@@ -23,6 +23,14 @@ struct target {
 
 constexpr std::string_view delayed_prefix = "$delayed/";
 
+// How a subscription is keyed in the session and the store: the mounted filter, with its
+// $share/<group>/ or $queue/ prefix put back.
+std::string stored_filter(const std::optional<shared_filter>& shared, const std::string& mounted) {
+  if (!shared) return mounted;
+  if (shared->group == "$queue") return "$queue/" + mounted;
+  return "$share/" + shared->group + "/" + mounted;
+}
+
 }  // namespace
 
 message_ptr broker_core::with_topic(const message_ptr& m, std::string topic) {
@@ -262,10 +270,7 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
       continue;
     }
     std::string mounted = client.mountpoint + std::string(inner);
-    std::string full = shared
-                           ? (shared->group == "$queue" ? "$queue/" + mounted
-                                                        : "$share/" + shared->group + "/" + mounted)
-                           : mounted;
+    std::string full = stored_filter(shared, mounted);
     if (lim.max_subscriptions && s->subscription_count() >= lim.max_subscriptions &&
         !s->has_subscription(full)) {
       out.push_back({errc::quota_exceeded, 0});
@@ -312,10 +317,7 @@ std::vector<errc> broker_core::unsubscribe(session& sess, std::span<const std::s
       continue;
     }
     std::string mounted = mp + (shared ? shared->filter : f);
-    std::string full = shared
-                           ? (shared->group == "$queue" ? "$queue/" + mounted
-                                                        : "$share/" + shared->group + "/" + mounted)
-                           : mounted;
+    std::string full = stored_filter(shared, mounted);
     if (!s->remove_subscription(full)) {
       out.push_back(errc::no_subscription_existed);
       continue;
