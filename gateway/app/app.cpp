@@ -14,6 +14,7 @@
 #include "gateway/core/broker_core.hpp"
 #include "gateway/api/log.hpp"
 #include "gateway/net/io_pool.hpp"
+#include "gateway/net/service.hpp"
 #include "gateway/net/tcp_listener.hpp"
 #include "logging.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
@@ -141,6 +142,24 @@ int run(const options& opts) {
     ports += l->name() + "=" + where;
   }
 
+  // Protocol gateways and bridges: each module's factory reads its own sections and
+  // returns nullptr when disabled. Started after the MQTT listeners, stopped before the
+  // broker shuts down.
+  std::vector<std::unique_ptr<net::service>> services;
+  try {
+    // (gateways and bridges are added here, one line each)
+    for (auto& s : services) {
+      s->start();
+      for (const auto& [name, where] : s->endpoints()) {
+        log->info("listening listener={} address={}", name, where);
+        if (!ports.empty()) ports += ';';
+        ports += name + "=" + where;
+      }
+    }
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+
   broker->start();
 
   // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP is reserved for reloads (ignored for now
@@ -160,6 +179,7 @@ int run(const options& opts) {
       log->info("stopping signal={}", sig);
       notifier.notify("STOPPING=1\n");
       for (auto& l : listeners) l->stop();
+      for (auto& s : services) s->stop();
       broker->shutdown();  // closes every connection, flushes the store
       // Let connections send their DISCONNECT and close, then stop the threads.
       auto grace =
@@ -176,6 +196,7 @@ int run(const options& opts) {
   // Order: connections (held by the io_contexts) go before the broker they point to; the
   // store goes last, flushing what the shutdown wrote.
   signals_ptr.reset();  // Asio objects go before the io_context they live on
+  services.clear();
   pool.reset();
   broker.reset();
   store->flush();

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "gateway/config/config.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   edgegw::app::options opts;
   std::string file;
   bool version = false;
+  bool print_defaults = false;
   cli.add_option("-c,--config", file, "ini file to run with (default: built-in defaults)")
       ->check(CLI::ExistingFile);
   cli.add_option("--set", opts.overrides, "override a key: SECTION.KEY=VALUE (repeatable)")
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   cli.add_flag("--check", opts.check_only, "validate the configuration and exit");
   cli.add_flag("--version", version, "print the version and exit");
+  cli.add_flag("--print-defaults", print_defaults,
+               "print the built-in defaults as a commented ini file (etc/edgegw.ini) and exit");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,6 +31,10 @@ int main(int argc, char** argv) {
   }
   if (version) {
     std::cout << "edgegw " << edgegw::app::version() << "\n";
+    return 0;
+  }
+  if (print_defaults) {
+    std::cout << edgegw::config::render_defaults();
     return 0;
   }
   if (!file.empty()) opts.config_file = file;

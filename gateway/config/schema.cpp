@@ -4,90 +4,12 @@
 
 #include <array>
 
+#include "gateway/config/detail/schema_rows.hpp"
+
 namespace edgegw::config {
 namespace {
 
-using std::string_view;
-using namespace std::chrono_literals;
-
-constexpr std::int64_t kib = 1024;
-constexpr std::int64_t mib = 1024 * kib;
-constexpr std::int64_t second = 1000;  // durations are bounded in milliseconds
-constexpr std::int64_t minute = 60 * second;
-constexpr std::int64_t hour = 60 * minute;
-constexpr std::int64_t day = 24 * hour;
-constexpr std::int64_t uint32_seconds = 4294967294LL * second;  // 0xFFFFFFFF = "never"
-constexpr std::int64_t unlimited_count = 100'000'000;
-
-key_spec row(string_view section, string_view key, value_type type, string_view def,
-             string_view doc) {
-  key_spec k;
-  k.section = section;
-  k.key = key;
-  k.type = type;
-  k.default_text = def;
-  k.doc = doc;
-  return k;
-}
-key_spec boolean(string_view s, string_view k, string_view def, string_view doc) {
-  return row(s, k, value_type::boolean, def, doc);
-}
-key_spec integer(string_view s, string_view k, string_view def, std::int64_t min, std::int64_t max,
-                 string_view doc) {
-  key_spec r = row(s, k, value_type::integer, def, doc);
-  r.min = min;
-  r.max = max;
-  return r;
-}
-key_spec number(string_view s, string_view k, string_view def, double min, double max,
-                string_view doc) {
-  key_spec r = row(s, k, value_type::number, def, doc);
-  r.min_number = min;
-  r.max_number = max;
-  return r;
-}
-key_spec duration(string_view s, string_view k, string_view def, std::chrono::milliseconds unit,
-                  std::int64_t min_ms, std::int64_t max_ms, string_view doc) {
-  key_spec r = row(s, k, value_type::duration, def, doc);
-  r.unit = unit;
-  r.min = min_ms;
-  r.max = max_ms;
-  return r;
-}
-key_spec size(string_view s, string_view k, string_view def, std::int64_t min, std::int64_t max,
-              string_view doc) {
-  key_spec r = row(s, k, value_type::size, def, doc);
-  r.min = min;
-  r.max = max;
-  return r;
-}
-key_spec text(string_view s, string_view k, string_view def, string_view doc) {
-  return row(s, k, value_type::string, def, doc);
-}
-key_spec choice(string_view s, string_view k, string_view def, string_view choices,
-                string_view doc) {
-  key_spec r = row(s, k, value_type::enumeration, def, doc);
-  r.choices = choices;
-  return r;
-}
-key_spec address(string_view s, string_view k, string_view def, string_view doc) {
-  return row(s, k, value_type::endpoint, def, doc);
-}
-key_spec file(string_view s, string_view k, string_view def, string_view doc) {
-  return row(s, k, value_type::path, def, doc);
-}
-key_spec non_empty(key_spec k) {
-  k.min = 1;
-  return k;
-}
-key_spec with_infinity(key_spec k) {
-  k.infinity = true;
-  return k;
-}
-key_spec runtime_template(key_spec k) {
-  k.runtime_template = true;
-  return k;
-}
+using namespace detail;
 
 string_view url_path_rule(string_view v) {
   return !v.empty() && v.front() == '/' ? string_view{} : string_view{"must start with '/'"};
@@ -237,10 +159,14 @@ std::vector<key_spec> build_keys() {
   r.push_back(file("auth", "acl_file", "", "Topic access rules; empty = none."));
   r.push_back(
       choice("auth", "acl_nomatch", "allow", "allow|deny", "Decision when no ACL rule matches."));
+  // Protocol gateways and bridges: one file each (schema_<area>.cpp).
+  add_mqttsn_keys(r);
+  add_coap_keys(r);
+  add_bridge_keys(r);
   return r;
 }
 
-constexpr std::array<section_spec, 10> section_table{{
+constexpr section_spec section_table[] = {
     {"node", "This gateway: name, state directory, threads, $SYS.", ""},
     {"log", "Logging.", ""},
     {"mqtt", "MQTT protocol limits and session behaviour (all listeners and adapters).", ""},
@@ -252,7 +178,10 @@ constexpr std::array<section_spec, 10> section_table{{
      "default"},
     {"persistence", "Durable sessions and retained messages.", ""},
     {"auth", "Client authentication and authorization.", ""},
-}};
+    {"gateway.mqttsn", "MQTT-SN 1.2 gateway (UDP): sensors become MQTT sessions.", ""},
+    {"gateway.coap", "CoAP gateway (UDP and DTLS), EMQX-compatible /ps and /mqtt/connection.", ""},
+    {"bridge.*", "Bridges to upstream (cloud) MQTT brokers: add one [bridge.NAME] per uplink.", ""},
+};
 
 constexpr std::array<std::string_view, 3> placeholders{"clientid", "username", "endpoint_name"};
 
