@@ -16,3 +16,9 @@ find_library(MBEDCRYPTO_LIBRARY mbedcrypto REQUIRED)
 add_library(edgegw_mbedtls INTERFACE)
 target_include_directories(edgegw_mbedtls SYSTEM INTERFACE ${MBEDTLS_INCLUDE_DIR})
 target_link_libraries(edgegw_mbedtls INTERFACE ${MBEDTLS_LIBRARY} ${MBEDX509_LIBRARY} ${MBEDCRYPTO_LIBRARY})
+
+# paho.mqtt.cpp (bridge): its CMake config pulls in paho.mqtt.c and OpenSSL.
+find_package(PahoMqttCpp REQUIRED)
+
+# libcoap 4.3 (CoAP and LwM2M gateways): the OpenSSL build, since paho brings OpenSSL anyway.
+pkg_check_modules(COAP REQUIRED IMPORTED_TARGET libcoap-3-openssl)
