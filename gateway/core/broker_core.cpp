@@ -89,6 +89,7 @@ result<opened_session> broker_core::open_session(const client_info& client,
   uint16_t window = std::min<uint16_t>(opts.receive_maximum ? opts.receive_maximum : 65535,
                                        settings_.limits.receive_maximum);
 
+  auto shared_client = std::make_shared<const client_info>(client);
   std::shared_ptr<core_session> s;
   std::optional<core_session::detached> old;
   std::shared_ptr<core_session> discarded;
@@ -123,7 +124,7 @@ result<opened_session> broker_core::open_session(const client_info& client,
       sessions_.emplace(client.client_id, s);
       metrics_.sessions_current.fetch_add(1, std::memory_order_relaxed);
     }
-    gen = s->attach(client, opts, sink, window);
+    gen = s->attach(shared_client, opts, sink, window);
     ++attached_;
     if (opts.expiry_interval > 0) {
       store_.put_session(s->record());
@@ -138,18 +139,19 @@ result<opened_session> broker_core::open_session(const client_info& client,
     // The replaced connection's will goes out unless this connection resumes within its
     // delay (MQTT 5 3.1.3.2); the old connection is told why it is closed.
     bool will_now = old->will && (opts.clean_start || old->will->delay_interval == 0);
-    if (will_now) publish_will(old->client, *old->will);
+    if (will_now) publish_will(*old->client, *old->will);
     if (old->sink) old->sink->on_close(close_reason::taken_over);
     for (auto& w : old->waiters) w();
-    publish_client_event(old->client, false, close_reason::taken_over, nullptr);
-    log::core()->info("takeover client={} peer={} by={}", client.client_id, old->client.peer,
+    publish_client_event(*old->client, false, close_reason::taken_over, nullptr);
+    log::core()->info("takeover client={} peer={} by={}", client.client_id, old->client->peer,
                       client.peer);
   }
   metrics_.connections_total.fetch_add(1, std::memory_order_relaxed);
   metrics_.connections_current.fetch_add(1, std::memory_order_relaxed);
   publish_client_event(client, true, close_reason::normal, &opts);
   if (s->has_pending()) sink->on_ready();
-  return opened_session{std::make_shared<session_handle>(s, gen, client), present};
+  return opened_session{std::make_shared<session_handle>(s, gen, std::move(shared_client)),
+                        present};
 }
 
 // registry_mu_ held. Marks the session ended and forgets it; the caller removes its
@@ -214,12 +216,12 @@ void broker_core::finish_detach(core_session::detached& d, close_reason reason, 
     uint32_t delay = d.will->delay_interval;
     uint32_t expiry = s->ended() ? 0 : s->expiry_interval();
     if (delay == 0 || expiry == 0 || stopping_) {
-      publish_will(d.client, *d.will);
+      publish_will(*d.client, *d.will);
     } else {
       // Will Delay: published when the delay or the session ends, whichever is first.
       uint32_t wait = std::min(delay, expiry);
       auto weak = std::weak_ptr<core_session>(s);
-      client_info c = d.client;
+      client_info c = *d.client;
       will_message w = *d.will;
       s->will_timer = timers_.schedule_after(std::chrono::seconds(wait), [this, weak, c, w] {
         auto live = weak.lock();
@@ -228,7 +230,7 @@ void broker_core::finish_detach(core_session::detached& d, close_reason reason, 
       });
     }
   }
-  publish_client_event(d.client, false, reason, nullptr);
+  publish_client_event(*d.client, false, reason, nullptr);
 }
 
 void broker_core::schedule_expiry(const std::shared_ptr<core_session>& s) {

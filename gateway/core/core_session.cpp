@@ -12,7 +12,7 @@ namespace edgegw::core {
 core_session::core_session(broker_core& b, const client_info& client, uint32_t expiry_interval)
     : broker_(b),
       client_id_(client.client_id),
-      client_(client),
+      client_(std::make_shared<const client_info>(client)),
       expiry_interval_(expiry_interval) {}
 
 store::durable_store& core_session::store() const {
@@ -117,7 +117,7 @@ delivery core_session::make_delivery(const queued_msg& q, uint16_t id, bool dup,
   delivery d;
   d.msg = q.msg;
   std::string_view t = q.msg->topic;
-  const auto& mp = client_.mountpoint;
+  const auto& mp = client_->mountpoint;
   if (!mp.empty() && t.substr(0, mp.size()) == mp) t.remove_prefix(mp.size());
   d.topic = t;
   d.id = id;
@@ -282,10 +282,11 @@ session_stats core_session::stats() const {
   return {queue_.size(), inflight_.size(), dropped_, subs_.size()};
 }
 
-uint64_t core_session::attach(const client_info& client, const session_options& opts,
-                              std::shared_ptr<delivery_sink> sink, uint16_t window) {
+uint64_t core_session::attach(std::shared_ptr<const client_info> client,
+                              const session_options& opts, std::shared_ptr<delivery_sink> sink,
+                              uint16_t window) {
   std::lock_guard lk(mu_);
-  client_ = client;
+  client_ = std::move(client);
   expiry_interval_ = opts.expiry_interval;
   will_ = opts.will;
   sink_ = std::move(sink);
@@ -304,7 +305,12 @@ uint64_t core_session::attach(const client_info& client, const session_options& 
 std::optional<core_session::detached> core_session::detach(uint64_t gen, bool force) {
   std::lock_guard lk(mu_);
   if (!sink_ || (!force && gen != gen_)) return std::nullopt;
-  detached d{std::move(sink_), std::move(will_), std::move(waiters_), client_};
+  // Member-wise (GCC 12 -O2 warns falsely about the optional will in aggregate init).
+  detached d;
+  d.sink = std::move(sink_);
+  if (will_) d.will.emplace(std::move(*will_));
+  d.waiters = std::move(waiters_);
+  d.client = client_;
   sink_.reset();
   will_.reset();
   waiters_.clear();
@@ -358,8 +364,8 @@ void core_session::restore_disconnected_at(int64_t ms) {
 
 store::session_record core_session::record() const {
   std::lock_guard lk(mu_);
-  return {client_id_,         client_.username, client_.protocol,
-          client_.mountpoint, expiry_interval_, disconnected_at_ms_};
+  return {client_id_,          client_->username, client_->protocol,
+          client_->mountpoint, expiry_interval_,  disconnected_at_ms_};
 }
 
 std::vector<std::pair<std::string, subscription_options>> core_session::subscriptions() const {

@@ -68,10 +68,11 @@ class core_session : public std::enable_shared_from_this<core_session> {
     std::shared_ptr<delivery_sink> sink;
     std::optional<will_message> will;
     std::vector<std::function<void()>> waiters;
-    client_info client;
+    std::shared_ptr<const client_info> client;
   };
-  // Attach a new connection; returns the new generation.
-  uint64_t attach(const client_info& client, const session_options& opts,
+  // Attach a new connection; returns the new generation. The session and the connection's
+  // handle share `client` (one copy per connection).
+  uint64_t attach(std::shared_ptr<const client_info> client, const session_options& opts,
                   std::shared_ptr<delivery_sink> sink, uint16_t window);
   // Detach the current connection (gen must match unless force). Returns what the caller
   // must finish outside the lock (sink to close, will to publish, waiters to wake).
@@ -120,7 +121,7 @@ class core_session : public std::enable_shared_from_this<core_session> {
   broker_core& broker_;
   const std::string client_id_;
   mutable std::mutex mu_;
-  client_info client_;
+  std::shared_ptr<const client_info> client_;
   uint32_t expiry_interval_;
   int64_t disconnected_at_ms_ = 0;
   bool ended_ = false;
@@ -152,9 +153,10 @@ class core_session : public std::enable_shared_from_this<core_session> {
 // late call from a dying connection cannot disturb its successor.
 class session_handle final : public session {
  public:
-  session_handle(std::shared_ptr<core_session> s, uint64_t gen, client_info c)
+  session_handle(std::shared_ptr<core_session> s, uint64_t gen,
+                 std::shared_ptr<const client_info> c)
       : s_(std::move(s)), gen_(gen), client_(std::move(c)) {}
-  const client_info& client() const noexcept override { return client_; }
+  const client_info& client() const noexcept override { return *client_; }
   std::size_t pull(std::vector<delivery>& out, std::size_t max) override {
     return s_->pull(gen_, out, max);
   }
@@ -177,7 +179,7 @@ class session_handle final : public session {
  private:
   std::shared_ptr<core_session> s_;
   uint64_t gen_;
-  client_info client_;
+  std::shared_ptr<const client_info> client_;
 };
 
 }  // namespace edgegw::core

@@ -41,7 +41,6 @@ channel::channel(std::shared_ptr<const settings> cfg, broker& b, peer_info peer,
       broker_(b),
       peer_(std::move(peer)),
       hooks_(std::move(h)),
-      log_(detail::logger()),
       now_(now),
       accepted_at_(now),
       last_rx_(now) {
@@ -91,8 +90,8 @@ void channel::dispatch(packet& p) {
     broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
     closing_ = true;
     close_reason_ = close_reason::protocol_error;
-    log_->debug("connect_missing peer={} first_packet_type={}", peer_.address,
-                static_cast<int>(p.index()));
+    detail::log()->debug("connect_missing peer={} first_packet_type={}", peer_.address,
+                         static_cast<int>(p.index()));
     return;
   }
   std::visit([this](auto& x) { handle(x); }, p);
@@ -112,8 +111,8 @@ void channel::on_decode_error(const decode_result& r, std::span<const uint8_t> i
       closing_ = true;
       close_reason_ = r.status == decode_status::malformed ? close_reason::malformed
                                                            : close_reason::protocol_error;
-      log_->debug("connect_malformed peer={} status={} error=\"{}\"", peer_.address,
-                  to_string(r.status), why);
+      detail::log()->debug("connect_malformed peer={} status={} error=\"{}\"", peer_.address,
+                           to_string(r.status), why);
     }
     return;
   }
@@ -153,8 +152,8 @@ void channel::handle(disconnect& d) {
 
 void channel::unexpected(packet_type t) {
   broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
-  log_->debug("unexpected_packet client={} peer={} type={}", client_.client_id, peer_.address,
-              static_cast<int>(t));
+  detail::log()->debug("unexpected_packet client={} peer={} type={}", client().client_id,
+                       peer_.address, static_cast<int>(t));
   close(close_reason::protocol_error, true, reason::protocol_error, "client sent a server packet");
 }
 
@@ -165,7 +164,7 @@ void channel::on_tick(time_point now) {
     if (now - accepted_at_ >= cfg_->idle_timeout) {
       closing_ = true;
       close_reason_ = close_reason::keepalive_timeout;
-      log_->debug("idle_timeout peer={}", peer_.address);
+      detail::log()->debug("idle_timeout peer={}", peer_.address);
     }
     return;
   }
@@ -176,8 +175,13 @@ void channel::on_tick(time_point now) {
     return;
   }
   if (retry_active()) {
-    retry_.resend_due(now, cfg_->retry_interval, [this](const delivery& d) { resend(d); });
+    ext().retry.resend_due(now, cfg_->retry_interval, [this](const delivery& d) { resend(d); });
   }
+}
+
+const client_info& channel::client() const noexcept {
+  static const client_info none;
+  return session_ ? session_->client() : none;
 }
 
 std::optional<channel::time_point> channel::next_deadline() const noexcept {
@@ -187,7 +191,9 @@ std::optional<channel::time_point> channel::next_deadline() const noexcept {
   // No keepalive deadline while throttled: on_unthrottled restarts the clock.
   if (keepalive_limit_.count() > 0 && !throttled_) at = last_rx_ + keepalive_limit_;
   if (retry_active()) {
-    if (auto r = retry_.next_due(cfg_->retry_interval); r && (!at || *r < *at)) at = r;
+    if (extras_) {
+      if (auto r = extras_->retry.next_due(cfg_->retry_interval); r && (!at || *r < *at)) at = r;
+    }
   }
   return at;
 }
@@ -224,8 +230,8 @@ void channel::on_transport_closed() {
     closing_ = true;
     close_reason_ = close_reason::connection_lost;
     if (phase_ == phase::connected) {
-      log_->info("disconnected client={} peer={} reason=connection_lost", client_.client_id,
-                 peer_.address);
+      detail::log()->info("disconnected client={} peer={} reason=connection_lost",
+                          client().client_id, peer_.address);
     }
   }
   end_session(close_reason::connection_lost, true);
@@ -244,9 +250,9 @@ void channel::close(close_reason why_reason, bool send_will, uint8_t code, std::
   bool routine = why_reason != close_reason::protocol_error &&
                  why_reason != close_reason::malformed &&
                  why_reason != close_reason::quota_exceeded;
-  log_->log(routine ? spdlog::level::info : spdlog::level::debug,
-            "disconnected client={} peer={} reason={} code=0x{:02x} why=\"{}\"", client_.client_id,
-            peer_.address, detail::to_string(why_reason), code, why);
+  detail::log()->log(routine ? spdlog::level::info : spdlog::level::debug,
+                     "disconnected client={} peer={} reason={} code=0x{:02x} why=\"{}\"",
+                     client().client_id, peer_.address, detail::to_string(why_reason), code, why);
   held_ack_.reset();
   batch_.clear();
   batch_pos_ = 0;
@@ -257,7 +263,7 @@ void channel::end_session(close_reason reason, bool send_will) {
   if (!session_) return;
   auto s = std::move(session_);
   session_.reset();
-  retry_.clear();
+  if (extras_) extras_->retry.clear();
   broker_.close(*s, reason, send_will);
 }
 
@@ -265,8 +271,8 @@ template <class Packet>
 void channel::send(const Packet& p) {
   std::size_t n = encode(packet{p}, ver_, out_);
   if (n == 0) {
-    log_->error("encode_failed client={} peer={} type={}", client_.client_id, peer_.address,
-                static_cast<int>(packet{p}.index()));
+    detail::log()->error("encode_failed client={} peer={} type={}", client().client_id,
+                         peer_.address, static_cast<int>(packet{p}.index()));
     return;
   }
   broker_.metrics().bytes_sent.fetch_add(n, std::memory_order_relaxed);

@@ -91,7 +91,9 @@ class channel {
 
   bool connected() const noexcept { return phase_ == phase::connected; }
   version protocol_version() const noexcept { return ver_; }
-  const std::string& client_id() const noexcept { return client_.client_id; }
+  // The session's client (empty before CONNECT succeeded and after the session ended).
+  const client_info& client() const noexcept;
+  const std::string& client_id() const noexcept { return client().client_id; }
   const std::string& peer() const noexcept { return peer_.address; }
   std::optional<close_reason> closed_reason() const noexcept { return close_reason_; }
 
@@ -119,9 +121,21 @@ class channel {
   // channel_connect.cpp
   void handle(connect& c);
   void refuse(uint8_t v5_reason, std::string_view why);
-  std::optional<will_message> make_will(connect& c);
+  std::optional<will_message> make_will(connect& c, const std::string& client_id);
   void send_connack(const connect& c, bool present, uint16_t keepalive, bool keepalive_changed,
                     std::optional<uint32_t> expiry_override);
+
+  // State most connections never need (v5 topic aliases, v3 resend bookkeeping), allocated
+  // on first use so an idle connection stays small.
+  struct extras {
+    detail::inbound_aliases in_aliases;
+    detail::outbound_aliases out_aliases;
+    detail::retry_queue retry;
+  };
+  extras& ext() {
+    if (!extras_) extras_ = std::make_unique<extras>();
+    return *extras_;
+  }
 
   // channel_inbound.cpp
   void handle(publish& p);
@@ -144,12 +158,11 @@ class channel {
   broker& broker_;
   peer_info peer_;
   hooks hooks_;
-  std::shared_ptr<spdlog::logger> log_;
 
   phase phase_ = phase::awaiting_connect;
   version ver_ = version::v311;
-  client_info client_;
   session_ptr session_;
+  std::string_view connecting_id_;  // the CONNECT's client id, for logs while refusing
   bool session_ended_ = false;
   std::optional<close_reason> close_reason_;
 
@@ -167,15 +180,13 @@ class channel {
       held_ack_;                  // the ack of the publish that throttled (rare: not inline)
   std::size_t awaiting_rel_ = 0;  // our QoS 2 ids between PUBREC and PUBREL
   uint32_t session_expiry_ = 0;
-  detail::inbound_aliases in_aliases_;
 
   // Outbound flow.
   bool ready_ = false;           // the session may have deliveries (on_ready, an ack, a resume)
   std::vector<delivery> batch_;  // pulled, not yet encoded (output reached high water)
   std::size_t batch_pos_ = 0;
   uint32_t client_max_packet_ = 0;  // 0: no limit
-  detail::outbound_aliases out_aliases_;
-  detail::retry_queue retry_;
+  std::unique_ptr<extras> extras_;
 };
 
 }  // namespace edgegw::mqtt

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "protocols/mqtt/adapter/channel.hpp"
+#include "protocols/mqtt/adapter/detail/log.hpp"
 #include "protocols/mqtt/adapter/detail/reason_map.hpp"
 #include "protocols/mqtt/codec/reason_codes.hpp"
 
@@ -42,7 +43,11 @@ void channel::handle(connect& c) {
     return;
   }
   ver_ = c.ver;
-  client_.client_id = c.client_id;  // for logs until authenticate settles it
+  connecting_id_ = c.client_id;  // for logs until authenticate settles it
+  struct forget {
+    std::string_view& id;
+    ~forget() { id = {}; }
+  } forget_id{connecting_id_};
   const broker_limits& lim = broker_.limits();
 
   if (ver_ == version::v5 && c.props.authentication_method) {
@@ -93,8 +98,9 @@ void channel::handle(connect& c) {
     refuse(detail::connack_reason(e), to_string(e));
     return;
   }
-  client_ = std::move(info).value();
-  if (client_.client_id.empty()) {
+  const client_info me = std::move(info).value();
+  connecting_id_ = me.client_id;
+  if (me.client_id.empty()) {
     refuse(reason::client_identifier_not_valid, "no client id assigned");
     return;
   }
@@ -115,10 +121,10 @@ void channel::handle(connect& c) {
       ver_ == version::v5 ? c.props.receive_maximum.value_or(65535) : 65535;
   so.receive_maximum =
       std::max<uint16_t>(1, std::min(client_receive_max, cfg_->max_outbound_inflight));
-  so.will = make_will(c);
+  so.will = make_will(c, me.client_id);
   so.keepalive = c.keep_alive;
 
-  auto opened = broker_.open_session(client_, so, hooks_.sink);
+  auto opened = broker_.open_session(me, so, hooks_.sink);
   if (!opened) {
     errc e = detail::to_errc(opened.error());
     refuse(detail::connack_reason(e), to_string(e));
@@ -145,19 +151,20 @@ void channel::handle(connect& c) {
 
   if (ver_ == version::v5) {
     client_max_packet_ = c.props.maximum_packet_size.value_or(0);
-    out_aliases_.reset(
-        std::min(c.props.topic_alias_maximum.value_or(0), cfg_->max_outbound_topic_alias));
+    const uint16_t aliases =
+        std::min(c.props.topic_alias_maximum.value_or(0), cfg_->max_outbound_topic_alias);
+    if (aliases > 0) ext().out_aliases.reset(aliases);
   }
   send_connack(c, opened.value().present, keepalive, keepalive_changed, expiry_override);
   ready_ = true;  // a resumed session may have resends queued
-  log_->info(
+  detail::log()->info(
       "connected client={} peer={} proto={} keepalive={} clean_start={} expiry={} "
       "session_present={} listener={}",
-      client_.client_id, peer_.address, static_cast<int>(ver_), keepalive, c.clean_start,
+      client().client_id, peer_.address, static_cast<int>(ver_), keepalive, c.clean_start,
       session_expiry_, opened.value().present, cfg_->listener);
 }
 
-std::optional<will_message> channel::make_will(connect& c) {
+std::optional<will_message> channel::make_will(connect& c, const std::string& client_id) {
   if (!c.will_msg) return std::nullopt;
   will& w = *c.will_msg;
   message m;
@@ -165,7 +172,7 @@ std::optional<will_message> channel::make_will(connect& c) {
   m.payload = std::move(w.payload);
   m.qos = w.qos;
   m.retain = w.retain;
-  m.from_client = client_.client_id;
+  m.from_client = client_id;
   m.from_protocol = "mqtt";
   will_message out;
   if (ver_ == version::v5) {
@@ -205,7 +212,7 @@ void channel::send_connack(const connect& c, bool present, uint16_t keepalive,
     if (!lim.subscription_identifiers_available) p.subscription_identifier_available = 0;
     if (!lim.shared_subscription_available) p.shared_subscription_available = 0;
     if (keepalive_changed) p.server_keep_alive = keepalive;
-    if (c.client_id.empty()) p.assigned_client_identifier = client_.client_id;
+    if (c.client_id.empty()) p.assigned_client_identifier = client().client_id;
     if (expiry_override) p.session_expiry_interval = *expiry_override;
   }
   send(a);
@@ -220,12 +227,12 @@ void channel::refuse(uint8_t v5_reason, std::string_view why) {
   } else if (auto code = detail::connack_v3_code(v5_reason)) {
     a.reason_code = *code;
   } else {
-    log_->debug("connect_refused peer={} code=none why=\"{}\"", peer_.address, why);
+    detail::log()->debug("connect_refused peer={} code=none why=\"{}\"", peer_.address, why);
     return;  // v3 has no CONNACK for this: just close [MQTT-3.2.2-5]
   }
   send(a);
-  log_->info("connect_refused client={} peer={} proto={} code=0x{:02x} why=\"{}\"",
-             client_.client_id, peer_.address, static_cast<int>(ver_), a.reason_code, why);
+  detail::log()->info("connect_refused client={} peer={} proto={} code=0x{:02x} why=\"{}\"",
+                      connecting_id_, peer_.address, static_cast<int>(ver_), a.reason_code, why);
 }
 
 }  // namespace edgegw::mqtt

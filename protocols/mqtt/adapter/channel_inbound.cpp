@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocols/mqtt/adapter/channel.hpp"
+#include "protocols/mqtt/adapter/detail/log.hpp"
 #include "protocols/mqtt/adapter/detail/reason_map.hpp"
 #include "protocols/mqtt/codec/reason_codes.hpp"
 
@@ -35,7 +36,7 @@ void channel::handle(publish& p) {
     return;
   }
   if (p.topic.empty()) {
-    const std::string* known = alias ? in_aliases_.find(*alias) : nullptr;
+    const std::string* known = alias && extras_ ? extras_->in_aliases.find(*alias) : nullptr;
     if (!known) {
       violation(close_reason::protocol_error, reason::protocol_error,
                 alias ? "unknown topic alias" : "empty topic without alias");
@@ -55,15 +56,15 @@ void channel::handle(publish& p) {
   if (validate_topic_name(p.topic, lim.topics) != errc::ok) {
     // v5 refuses a QoS 1/2 message in its ack and keeps the connection.
     if (ver_ == version::v5 && p.qos > 0) {
-      log_->debug("publish_refused client={} peer={} code=0x90 why=\"invalid topic\"",
-                  client_.client_id, peer_.address);
+      detail::log()->debug("publish_refused client={} peer={} code=0x90 why=\"invalid topic\"",
+                           client().client_id, peer_.address);
       reply_publish(p.qos, p.packet_id, reason::topic_name_invalid);
       return;
     }
     violation(close_reason::protocol_error, reason::topic_name_invalid, "invalid topic name");
     return;
   }
-  if (alias) in_aliases_.set(*alias, p.topic);
+  if (alias) ext().in_aliases.set(*alias, p.topic);
 
   const bool check_inflight = ver_ == version::v5;  // v3 clients were told no limit
   if (p.qos == 2) {
@@ -116,10 +117,10 @@ void channel::route(publish& p) {
           hooks_.wall_clock_ms() + static_cast<int64_t>(*pr.message_expiry_interval) * 1000;
     }
   }
-  m.from_client = client_.client_id;
+  m.from_client = client().client_id;
   m.from_protocol = "mqtt";
 
-  auto r = broker_.publish(client_, make_message(std::move(m)), hooks_.on_unthrottle);
+  auto r = broker_.publish(client(), make_message(std::move(m)), hooks_.on_unthrottle);
   uint8_t code = reason::success;
   if (!r) {
     errc e = detail::to_errc(r.error());
@@ -128,13 +129,13 @@ void channel::route(publish& p) {
       session_->release_incoming_qos2(id);
       if (awaiting_rel_ > 0) --awaiting_rel_;
     }
-    log_->debug("publish_refused client={} peer={} qos={} error={}", client_.client_id,
-                peer_.address, qos, to_string(e));
+    detail::log()->debug("publish_refused client={} peer={} qos={} error={}", client().client_id,
+                         peer_.address, qos, to_string(e));
   } else {
     if (r.value().matched == 0) code = reason::no_matching_subscribers;
     if (r.value().throttled) {
       throttled_ = true;
-      log_->debug("throttled client={} peer={}", client_.client_id, peer_.address);
+      detail::log()->debug("throttled client={} peer={}", client().client_id, peer_.address);
     }
   }
   if (qos > 0) reply_publish(qos, id, code);
@@ -161,17 +162,17 @@ void channel::handle(pub_response& r) {
     case packet_type::pubcomp: {
       ack_type t = r.type == packet_type::puback ? ack_type::puback : ack_type::pubcomp;
       if (!session_->acknowledge(id, t, r.reason_code)) {
-        log_->debug("unknown_ack client={} peer={} type={} id={}", client_.client_id, peer_.address,
-                    static_cast<int>(r.type), id);
+        detail::log()->debug("unknown_ack client={} peer={} type={} id={}", client().client_id,
+                             peer_.address, static_cast<int>(r.type), id);
       }
-      retry_.completed(id);
+      if (extras_) extras_->retry.completed(id);
       ready_ = true;  // the inflight window opened
       break;
     }
     case packet_type::pubrec: {
       bool known = session_->acknowledge(id, ack_type::pubrec, r.reason_code);
       if (r.reason_code >= 0x80) {  // the client refused it: the QoS 2 flow ends here
-        retry_.completed(id);
+        if (extras_) extras_->retry.completed(id);
         ready_ = true;
         break;
       }
@@ -181,9 +182,9 @@ void channel::handle(pub_response& r) {
       rel.reason_code = ver_ == version::v5 && !known ? reason::packet_identifier_not_found : 0;
       send(rel);
       if (known) {
-        if (retry_active()) retry_.released(id, now_);
+        if (retry_active()) ext().retry.released(id, now_);
       } else {
-        retry_.completed(id);
+        if (extras_) extras_->retry.completed(id);
       }
       break;
     }
@@ -246,8 +247,8 @@ void channel::handle(subscribe& s) {
       a.reason_codes.push_back(outcomes[i].granted_qos);
     } else {
       a.reason_codes.push_back(ver_ == version::v5 ? detail::suback_reason(e) : suback_v3::failure);
-      log_->debug("subscribe_refused client={} peer={} filter={} error={}", client_.client_id,
-                  peer_.address, reqs[i].filter, to_string(e));
+      detail::log()->debug("subscribe_refused client={} peer={} filter={} error={}",
+                           client().client_id, peer_.address, reqs[i].filter, to_string(e));
     }
   }
   send(a);

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "protocols/mqtt/adapter/channel.hpp"
+#include "protocols/mqtt/adapter/detail/log.hpp"
 #include "protocols/mqtt/codec/reason_codes.hpp"
 
 namespace edgegw::mqtt {
@@ -56,7 +57,7 @@ void channel::send_delivery(const delivery& d) {
     rel.type = packet_type::pubrel;
     rel.packet_id = d.id;
     send(rel);
-    if (retry_active()) retry_.sent(d, now_);
+    if (retry_active()) ext().retry.sent(d, now_);
     return;
   }
   const int64_t wall = hooks_.wall_clock_ms();
@@ -75,12 +76,13 @@ void channel::send_delivery(const delivery& d) {
   bool new_alias = false;
   if (ver_ == version::v5) {
     fill_props(d, wall);
-    if (out_aliases_.capacity() > 0) {
-      if (auto a = out_aliases_.find(d.topic)) {
+    if (extras_ && extras_->out_aliases.capacity() > 0) {
+      auto& out_aliases = extras_->out_aliases;
+      if (auto a = out_aliases.find(d.topic)) {
         scratch_props().topic_alias = *a;
         v.topic = {};
       } else {
-        scratch_props().topic_alias = out_aliases_.next();
+        scratch_props().topic_alias = out_aliases.next();
         new_alias = true;
       }
     }
@@ -97,14 +99,14 @@ void channel::send_delivery(const delivery& d) {
     // [MQTT-3.1.2-25]: discard what the client cannot take, as if it had been delivered.
     complete_unsent(d);
     metrics.messages_dropped.fetch_add(1, std::memory_order_relaxed);
-    log_->debug("delivery_dropped client={} peer={} topic={} size={} max_packet_size={}",
-                client_.client_id, peer_.address, d.topic, size, client_max_packet_);
+    detail::log()->debug("delivery_dropped client={} peer={} topic={} size={} max_packet_size={}",
+                         client().client_id, peer_.address, d.topic, size, client_max_packet_);
     return;
   }
-  if (new_alias) out_aliases_.commit(d.topic);
+  if (new_alias) extras_->out_aliases.commit(d.topic);
   std::size_t n = encode_publish(v, ver_, out_);
   metrics.bytes_sent.fetch_add(n, std::memory_order_relaxed);
-  if (d.qos > 0 && retry_active()) retry_.sent(d, now_);
+  if (d.qos > 0 && retry_active()) ext().retry.sent(d, now_);
 }
 
 void channel::fill_props(const delivery& d, int64_t wall_ms) {
@@ -144,7 +146,7 @@ void channel::resend(const delivery& d) {
   v.payload = d.msg->payload;
   std::size_t n = encode_publish(v, ver_, out_);
   broker_.metrics().bytes_sent.fetch_add(n, std::memory_order_relaxed);
-  log_->debug("resend client={} peer={} id={}", client_.client_id, peer_.address, d.id);
+  detail::log()->debug("resend client={} peer={} id={}", client().client_id, peer_.address, d.id);
 }
 
 void channel::complete_unsent(const delivery& d) {

@@ -14,9 +14,13 @@
 // surface). stream_ops<Stream> says how to half-close and close it; specialise it for
 // streams that are not basic sockets.
 //
-// Owner: everything runs on the connection's strand (made from the stream's executor), so
-// it is correct with one io_context per thread and with a thread pool alike. The broker's
-// calls into delivery_sink and on_unthrottle come from any thread and only post here.
+// Owner: everything runs on one thread. A plain TCP socket's io_context is run by one
+// thread (net::io_pool), so its executor serialises the handlers and no strand is needed:
+// idle connections stay small. Other streams (WebSocket, TLS adaptors) get a strand made
+// from the stream's executor, as their layered operations expect. The broker's calls into
+// delivery_sink and on_unthrottle come from any thread and only post here. Deadlines
+// (CONNECT time-out, keepalive, resend, linger) share one timer per io_context
+// (net::deadline_service) instead of a timer each.
 #pragma once
 #include "gateway/api/asio.hpp"
 
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "gateway/api/broker.hpp"
+#include "gateway/net/deadlines.hpp"
 #include "protocols/mqtt/adapter/channel.hpp"
 #include "protocols/mqtt/adapter/detail/log.hpp"
 #include "protocols/mqtt/adapter/settings.hpp"
@@ -51,24 +56,32 @@ struct stream_ops {
   }
 };
 
+// Streams other than a basic socket (layered, composed operations) get a strand; a basic
+// socket on a one-thread io_context does not need one.
 template <class Stream>
-class connection : public std::enable_shared_from_this<connection<Stream>> {
+inline constexpr bool uses_strand = !std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
+
+template <class Stream>
+class connection final : public std::enable_shared_from_this<connection<Stream>>,
+                         private net::deadline_entry {
  public:
-  using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+  using executor_type =
+      std::conditional_t<uses_strand<Stream>, boost::asio::strand<boost::asio::any_io_executor>,
+                         boost::asio::any_io_executor>;
   using clock = channel::clock;
 
   // `token` is held until the transport closes (e.g. the listener's connection count).
   connection(Stream stream, channel::peer_info peer, std::shared_ptr<const settings> cfg, broker& b,
              std::shared_ptr<void> token = {})
-      : strand_(boost::asio::make_strand(stream.get_executor())),
+      : strand_(make_strand_for(stream)),
         stream_(std::move(stream)),
         cfg_(cfg),
-        sink_(std::make_shared<sink>(strand_)),
+        sink_(std::make_shared<sink>(executor())),
         channel_(cfg, b, std::move(peer), make_hooks(sink_), clock::now()),
-        timer_(strand_),
         rbuf_(cfg->read_buffer_size > 0 ? cfg->read_buffer_size : 4096),
-        log_(detail::logger()),
         token_(std::move(token)) {}
+
+  ~connection() { cancel_deadline(); }
 
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -76,7 +89,7 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
   // Begin reading; the connection keeps itself alive through its pending operations.
   void start() {
     sink_->attach(this->weak_from_this());
-    boost::asio::dispatch(strand_, [self = this->shared_from_this()] {
+    boost::asio::dispatch(executor(), [self = this->shared_from_this()] {
       self->guarded([&] { self->after_event(); });
     });
   }
@@ -108,6 +121,23 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     std::weak_ptr<connection> conn_;  // set by start(), before the broker sees the sink
   };
 
+  struct no_strand {};
+  using strand_member = std::conditional_t<uses_strand<Stream>, executor_type, no_strand>;
+  static strand_member make_strand_for(Stream& s) {
+    if constexpr (uses_strand<Stream>) {
+      return boost::asio::make_strand(s.get_executor());
+    } else {
+      return {};
+    }
+  }
+  executor_type executor() {
+    if constexpr (uses_strand<Stream>) {
+      return strand_;
+    } else {
+      return stream_.get_executor();
+    }
+  }
+
   static channel::hooks make_hooks(const std::shared_ptr<sink>& s) {
     channel::hooks h;
     h.sink = s;
@@ -121,12 +151,12 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     try {
       f();
     } catch (const std::exception& e) {
-      log_->error("connection_error client={} peer={} what=\"{}\"", channel_.client_id(),
-                  channel_.peer(), e.what());
+      detail::log()->error("connection_error client={} peer={} what=\"{}\"", channel_.client_id(),
+                           channel_.peer(), e.what());
       abort_now();
     } catch (...) {
-      log_->error("connection_error client={} peer={} what=unknown", channel_.client_id(),
-                  channel_.peer());
+      detail::log()->error("connection_error client={} peer={} what=unknown", channel_.client_id(),
+                           channel_.peer());
       abort_now();
     }
   }
@@ -173,11 +203,11 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
         rbegin_ = rend_ = 0;
         std::vector<uint8_t>().swap(rbuf_);
         reading_ = true;
+        // No strand here (see above): the handler runs on the socket's own executor.
         stream_.async_wait(boost::asio::socket_base::wait_read,
-                           boost::asio::bind_executor(strand_, [self = this->shared_from_this()](
-                                                                   boost::system::error_code ec) {
+                           [self = this->shared_from_this()](boost::system::error_code ec) {
                              self->guarded([&] { self->on_readable(ec); });
-                           }));
+                           });
         return;
       }
     }
@@ -185,8 +215,8 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     reading_ = true;
     stream_.async_read_some(
         boost::asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
-        boost::asio::bind_executor(strand_, [self = this->shared_from_this()](
-                                                boost::system::error_code ec, std::size_t n) {
+        boost::asio::bind_executor(executor(), [self = this->shared_from_this()](
+                                                   boost::system::error_code ec, std::size_t n) {
           self->guarded([&] { self->on_read(ec, n); });
         }));
   }
@@ -227,8 +257,8 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     }
     if (ec) {
       if (ec != boost::asio::error::eof && ec != boost::asio::error::operation_aborted) {
-        log_->debug("read_error client={} peer={} error=\"{}\"", channel_.client_id(),
-                    channel_.peer(), ec.message());
+        detail::log()->debug("read_error client={} peer={} error=\"{}\"", channel_.client_id(),
+                             channel_.peer(), ec.message());
       }
       close_now();
       return;
@@ -283,18 +313,18 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     writing_ = true;
     boost::asio::async_write(
         stream_, boost::asio::buffer(wbuf_),
-        boost::asio::bind_executor(
-            strand_, [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-              self->guarded([&] { self->on_write(ec); });
-            }));
+        boost::asio::bind_executor(executor(), [self = this->shared_from_this()](
+                                                   boost::system::error_code ec, std::size_t) {
+          self->guarded([&] { self->on_write(ec); });
+        }));
   }
 
   void on_write(boost::system::error_code ec) {
     writing_ = false;
     if (closed_) return;
     if (ec) {
-      log_->debug("write_error client={} peer={} error=\"{}\"", channel_.client_id(),
-                  channel_.peer(), ec.message());
+      detail::log()->debug("write_error client={} peer={} error=\"{}\"", channel_.client_id(),
+                           channel_.peer(), ec.message());
       close_now();
       return;
     }
@@ -310,24 +340,26 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     if (closed_ || lingering_) return;
     auto at = channel_.next_deadline();
     if (!at) return;
-    if (timer_armed_ && armed_at_ <= *at) return;  // fires earlier; on_tick re-arms
+    if (deadline_armed() && deadline_at() <= *at) return;  // fires earlier; on_tick re-arms
     start_timer(*at);
   }
 
   void start_timer(clock::time_point at) {
-    timer_armed_ = true;
-    armed_at_ = at;
-    timer_.expires_at(at);  // cancels the previous wait, whose handler sees an old generation
-    const uint64_t gen = ++timer_gen_;
-    timer_.async_wait(boost::asio::bind_executor(
-        strand_, [self = this->shared_from_this(), gen](boost::system::error_code) {
-          self->guarded([&] { self->on_timer(gen); });
-        }));
+    net::deadline_service::of(stream_.get_executor()).arm(*this, at, this->shared_from_this());
   }
 
-  void on_timer(uint64_t gen) {
-    if (gen != timer_gen_ || closed_) return;
-    timer_armed_ = false;
+  // From the io_context's deadline timer (its thread; a strand stream hops onto its strand).
+  void on_deadline() override {
+    if constexpr (uses_strand<Stream>) {
+      boost::asio::post(
+          strand_, [self = this->shared_from_this()] { self->guarded([&] { self->on_timer(); }); });
+    } else {
+      guarded([&] { on_timer(); });
+    }
+  }
+
+  void on_timer() {
+    if (closed_) return;
     if (lingering_) {  // the peer never sent its FIN
       close_now();
       return;
@@ -351,26 +383,21 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     if (closed_) return;
     closed_ = true;
     stream_ops<Stream>::close(stream_);
-    timer_.cancel();
+    cancel_deadline();
     token_.reset();
     channel_.on_transport_closed();
   }
 
-  executor_type strand_;
+  [[no_unique_address]] strand_member strand_;
   Stream stream_;
   std::shared_ptr<const settings> cfg_;
   std::shared_ptr<sink> sink_;
   channel channel_;
-  boost::asio::steady_timer timer_;
   std::vector<uint8_t> rbuf_;
   std::size_t rbegin_ = 0;  // unconsumed input is rbuf_[rbegin_, rend_)
   std::size_t rend_ = 0;
   std::string wbuf_;  // the bytes of the write in flight
-  std::shared_ptr<spdlog::logger> log_;
   std::shared_ptr<void> token_;
-  clock::time_point armed_at_{};
-  uint64_t timer_gen_ = 0;
-  bool timer_armed_ = false;
   bool reading_ = false;
   bool writing_ = false;
   bool lingering_ = false;

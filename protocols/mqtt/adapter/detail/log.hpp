@@ -8,4 +8,10 @@ inline std::shared_ptr<spdlog::logger> logger() {
   return log::get("mqtt");
 }
 
+// The same logger, looked up once (connections do not each keep a reference).
+inline const std::shared_ptr<spdlog::logger>& log() {
+  static const auto l = logger();
+  return l;
+}
+
 }  // namespace edgegw::mqtt::detail
