@@ -14,6 +14,9 @@ void add_mqttsn_keys(std::vector<key_spec>& r) {
   r.push_back(text(s, "predefined.*", "",
                    "A topic id (1-1024) and its topic name, known to every "
                    "client without REGISTER."));
+  r.push_back(size(s, "socket_buffer", "4MB", 0, 256 * mib,
+                   "UDP receive and send buffer asked of the kernel (capped by "
+                   "net.core.rmem_max / wmem_max); 0 = the system default."));
   r.push_back(duration(s, "advertise_interval", "0s", 1s, 0, 18 * hour,
                        "Send ADVERTISE this often to advertise_address; 0 = never."));
   r.push_back(text(s, "advertise_address", "",

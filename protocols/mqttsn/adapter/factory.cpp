@@ -80,6 +80,7 @@ service_options options_from(const config::values& cfg) {
   const auto& bind = cfg.get_endpoint(k("bind"));
   o.bind_host = bind.host;
   o.bind_port = bind.port;
+  o.socket_buffer = static_cast<std::size_t>(cfg.get_size(k("socket_buffer")));
   o.advertise_interval = cfg.get_duration(k("advertise_interval"));
   o.advertise_to =
       parse_udp_endpoint(cfg.get_string(k("advertise_address")), k("advertise_address"));

@@ -8,7 +8,11 @@
 #include "service.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <array>
+#include <cstring>
+#include <memory>
 #include <system_error>
 
 #include "gateway/net/tcp_listener.hpp"
@@ -31,7 +35,7 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
         adv_timer_(io),
         sys_timer_(io),
         log_(detail::logger()),
-        rbuf_(65536) {
+        rbuf_(new uint8_t[batch * slot]) {
     cfg_ = std::make_shared<const settings>(opts_.gw);
     channel::hooks h;
     h.make_sink = [this](uint64_t serial, uint64_t gen) -> std::shared_ptr<delivery_sink> {
@@ -58,6 +62,13 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
       sock_.set_option(asio::ip::v6_only(false), ec);
     if (!ec) sock_.bind(ep, ec);
     if (!ec) sock_.non_blocking(true, ec);
+    if (!ec && opts_.socket_buffer > 0) {
+      // Bursts of small datagrams overflow the default buffer (a few hundred datagrams)
+      // long before the gateway is busy; the kernel caps this at net.core.rmem_max.
+      boost::system::error_code ignored;
+      sock_.set_option(asio::socket_base::receive_buffer_size(opts_.socket_buffer), ignored);
+      sock_.set_option(asio::socket_base::send_buffer_size(opts_.socket_buffer), ignored);
+    }
     if (!ec && opts_.advertise_to && opts_.advertise_to->address().is_multicast())
       sock_.set_option(asio::ip::multicast::join_group(opts_.advertise_to->address()), ec);
     if (ec)
@@ -115,24 +126,43 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
     uint64_t serial_, gen_;
   };
 
+  // Wait until the socket is readable, then take what is queued in batches of up to
+  // `batch` datagrams per recvmmsg call (one system call instead of one per datagram).
   void read() {
     if (stopped_) return;
-    sock_.async_receive_from(
-        asio::buffer(rbuf_), from_,
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-          if (self->stopped_ || ec == asio::error::operation_aborted) return;
-          auto now = channel::clock::now();
-          if (!ec) self->gw_->on_datagram(std::span(self->rbuf_.data(), n), self->from_, now);
-          // Drain what else is queued before writing and re-arming (fewer wake-ups).
-          for (int i = 0; i < 64; ++i) {
-            boost::system::error_code e2;
-            std::size_t m = self->sock_.receive_from(asio::buffer(self->rbuf_), self->from_, 0, e2);
-            if (e2) break;
-            self->gw_->on_datagram(std::span(self->rbuf_.data(), m), self->from_, now);
-          }
-          self->flush();
-          self->read();
-        });
+    sock_.async_wait(udp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                       if (self->stopped_ || ec == asio::error::operation_aborted) return;
+                       self->drain_socket();
+                       self->flush();
+                       self->read();
+                     });
+  }
+
+  void drain_socket() {
+    const auto now = channel::clock::now();
+    for (int round = 0; round < 8; ++round) {
+      for (std::size_t i = 0; i < batch; ++i) {
+        iov_[i].iov_base = rbuf_.get() + i * slot;
+        iov_[i].iov_len = slot;
+        msgs_[i] = {};
+        msgs_[i].msg_hdr.msg_iov = &iov_[i];
+        msgs_[i].msg_hdr.msg_iovlen = 1;
+        msgs_[i].msg_hdr.msg_name = &names_[i];
+        msgs_[i].msg_hdr.msg_namelen = sizeof(names_[i]);
+      }
+      int n = ::recvmmsg(sock_.native_handle(), msgs_.data(), batch, MSG_DONTWAIT, nullptr);
+      if (n <= 0) return;
+      for (int i = 0; i < n; ++i) {
+        udp::endpoint from;
+        std::memcpy(from.data(), &names_[i],
+                    std::min<std::size_t>(msgs_[i].msg_hdr.msg_namelen, sizeof(names_[i])));
+        gw_->on_datagram(
+            std::span(rbuf_.get() + static_cast<std::size_t>(i) * slot, msgs_[i].msg_len), from,
+            now);
+      }
+      if (static_cast<std::size_t>(n) < batch) return;
+    }
   }
 
   void flush() {
@@ -236,8 +266,15 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
   std::shared_ptr<const settings> cfg_;
   gateway_stats stats_;
   std::unique_ptr<gateway> gw_;
-  std::vector<uint8_t> rbuf_;
-  udp::endpoint from_;
+  // recvmmsg batch: `batch` slots, each big enough for any UDP datagram. Left uninitialised,
+  // so only the pages the kernel writes (the first of each slot, for small datagrams)
+  // become resident.
+  static constexpr std::size_t batch = 32;
+  static constexpr std::size_t slot = 65536;
+  std::unique_ptr<uint8_t[]> rbuf_;
+  std::array<mmsghdr, batch> msgs_{};
+  std::array<iovec, batch> iov_{};
+  std::array<sockaddr_storage, batch> names_{};
   udp::endpoint local_;
   std::optional<channel::time_point> armed_;
   uint64_t send_failures_ = 0;

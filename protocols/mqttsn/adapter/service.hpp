@@ -28,6 +28,7 @@ struct service_options {
   settings gw;
   std::string bind_host = "127.0.0.1";
   uint16_t bind_port = 1884;
+  std::size_t socket_buffer = 4 * 1024 * 1024;  // SO_RCVBUF / SO_SNDBUF asked for; 0 = default
   // ADVERTISE every interval to this address (0 / nullopt: off). A multicast group is
   // also joined, so SEARCHGW sent to it reaches the gateway.
   std::chrono::milliseconds advertise_interval{0};
