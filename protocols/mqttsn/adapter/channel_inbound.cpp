@@ -72,6 +72,9 @@ void channel::on_publish(publish& p) {
   m.payload = std::move(p.data);
   m.qos = qos;
   m.retain = p.f.retain;
+  // Set here, the broker need not copy the message to stamp the publisher on it.
+  m.from_client = client_.client_id;
+  m.from_protocol = client_.protocol;
   std::function<void()> unthrottle;
   if (qos > 0 && hooks_.make_unthrottle) unthrottle = hooks_.make_unthrottle(serial_, generation_);
   auto r = broker_.publish(client_, make_message(std::move(m)), std::move(unthrottle));

@@ -39,8 +39,20 @@ bool needs_connection(msg_type t) {
 
 }  // namespace
 
-bool peer_address::operator<(const peer_address& o) const {
-  return std::tie(ep, forwarded, node_id) < std::tie(o.ep, o.forwarded, o.node_id);
+bool peer_address::operator==(const peer_address& o) const {
+  return ep == o.ep && forwarded == o.forwarded && node_id == o.node_id;
+}
+
+std::size_t peer_address_hash::operator()(const peer_address& a) const noexcept {
+  std::size_t h = a.ep.port();
+  const auto addr = a.ep.address();
+  if (addr.is_v4()) {
+    h = h * 1000003u ^ addr.to_v4().to_uint();
+  } else {
+    for (auto b : addr.to_v6().to_bytes()) h = h * 131u + b;
+  }
+  if (a.forwarded) h ^= std::hash<std::string>{}(a.node_id) * 31u + 1u;
+  return h;
 }
 
 std::string peer_address::str() const {
@@ -221,6 +233,8 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
   m.topic = std::move(topic);
   m.payload = std::move(p.data);
   m.retain = p.f.retain;
+  m.from_client = who->client_id;
+  m.from_protocol = who->protocol;
   auto r = broker_.publish(*who, make_message(std::move(m)));
   if (!r) {
     stats_.messages_rejected.fetch_add(1, std::memory_order_relaxed);
@@ -292,7 +306,10 @@ void gateway::after(channel& c) {
   auto next = c.next_deadline();
   auto s = scheduled_.find(serial);
   if (s != scheduled_.end()) {
-    if (next && s->second == *next) return;
+    // A deadline that moved later (the keepalive, after every message) keeps the earlier
+    // wake-up: the channel's on_tick then finds nothing due and is rescheduled. Saves a
+    // timer update per datagram.
+    if (next && s->second <= *next) return;
     timers_.erase({s->second, serial});
     scheduled_.erase(s);
   }

@@ -40,8 +40,12 @@ struct peer_address {
   bool forwarded = false;
   std::string node_id;
   uint8_t ctrl = 0;  // forwarder's control octet, echoed; not part of the identity
-  bool operator<(const peer_address& o) const;
+  bool operator==(const peer_address& o) const;
   std::string str() const;  // "ip:port", "[v6]:port", "ip:port/node=<hex>"
+};
+
+struct peer_address_hash {
+  std::size_t operator()(const peer_address& a) const noexcept;
 };
 
 struct datagram {
@@ -99,7 +103,7 @@ class gateway {
   std::shared_ptr<spdlog::logger> log_;
   uint64_t next_serial_ = 1;
 
-  std::map<peer_address, std::unique_ptr<channel>> by_addr_;
+  std::unordered_map<peer_address, std::unique_ptr<channel>, peer_address_hash> by_addr_;
   std::unordered_map<uint64_t, peer_address> addr_of_;
   std::unordered_map<std::string, uint64_t> by_id_;  // client id -> serial
   std::set<std::pair<time_point, uint64_t>> timers_;
