@@ -94,7 +94,8 @@ class channel {
     unsigned retries = 0;
   };
 
-  // channel.cpp: lifecycle (connect, will handshake, sleep, ping, disconnect), timers.
+  // channel.cpp: connect and the will handshake, will updates, ending.
+  // channel_sleep.cpp: DISCONNECT, sleep and wake-up, PINGREQ, timers.
   void on_connect(connect& c);
   void on_willtopic(willtopic& w);
   void on_willmsg(willmsg& w);
