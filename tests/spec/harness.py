@@ -75,6 +75,14 @@ def network_overrides(ini_path=SHIPPED_INI):
 
 # --------------------------------------------------------------------------- helpers
 
+def _split_key(key):
+    """'listener.tcp.default.bind' -> ('listener.tcp.default', 'bind'); keys may hold dots
+    themselves ('gateway.mqttsn.predefined.7'), so the section's shape decides."""
+    parts = key.split('.')
+    depth = {'listener': 3, 'gateway': 2, 'bridge': 2}.get(parts[0], 1)
+    return '.'.join(parts[:depth]), '.'.join(parts[depth:])
+
+
 def free_port():
     """A TCP port that was free a moment ago (only for brokers that cannot bind port 0)."""
     with socket.socket() as s:
@@ -215,7 +223,7 @@ class EdgegwBroker(Broker):
         values.update(self.config)
         sections = {}
         for key, value in values.items():
-            section, _, name = key.rpartition('.')
+            section, name = _split_key(key)
             sections.setdefault(section, []).append((name, value))
         with open(self.ini_path, 'w') as f:
             for section, items in sections.items():
