@@ -56,8 +56,7 @@ void coap_adapter::start() {
   coap_register_request_handler(unknown_, COAP_REQUEST_GET, on_request);
   coap_register_request_handler(unknown_, COAP_REQUEST_POST, on_request);
   coap_add_resource(ctx, unknown_);
-  coap_resource_t* conn =
-      coap_resource_init(coap_make_str_const("mqtt/connection"), COAP_RESOURCE_FLAGS_RELEASE_URI);
+  coap_resource_t* conn = coap_resource_init(coap_make_str_const("mqtt/connection"), 0);
   for (auto m : {COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT, COAP_REQUEST_DELETE})
     coap_register_request_handler(conn, m, on_request);
   coap_add_resource(ctx, conn);

@@ -177,7 +177,10 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
   if (!info) {
     log::get("coap")->info("auth_failed client={} peer={} reason={}", key, req.peer,
                            info.error().message());
-    return {nullptr, code_for(static_cast<errc>(info.error().value()))};
+    // Any refusal at authentication is 4.01, except load and client id problems.
+    auto e = static_cast<errc>(info.error().value());
+    uint16_t code = code_for(e);
+    return {nullptr, code == 503 || e == errc::client_id_invalid ? code : uint16_t(401)};
   }
   if (replacing) drop_client(key, close_reason::normal, true);
   auto c = std::make_unique<client>();
