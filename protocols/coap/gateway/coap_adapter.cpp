@@ -202,12 +202,19 @@ void coap_adapter::notify(const observer_id& to, const notification& n) {
   coap_add_option(pdu, COAP_OPTION_OBSERVE, coap_encode_var_safe(buf, sizeof buf, n.seq), buf);
   // coap_add_data_large_response adds Content-Format and, when the payload does not fit
   // one PDU, Block2 (the client fetches the rest from libcoap's copy).
+  if (!it->second.request) {
+    coap_delete_pdu(pdu);
+    return;
+  }
+  // The query must be the GET's: libcoap matches the client's follow-up Block2 requests
+  // against it. On failure libcoap itself releases the body.
   auto* body = new std::string(n.payload);
-  if (!it->second.request ||
-      !coap_add_data_large_response(
-          unknown_, s, it->second.request, pdu, nullptr, n.content_format.value_or(0), -1, 0,
-          body->size(), reinterpret_cast<const uint8_t*>(body->data()), free_payload, body)) {
-    delete body;
+  coap_string_t* query = coap_get_query(it->second.request);
+  int ok = coap_add_data_large_response(
+      unknown_, s, it->second.request, pdu, query, n.content_format.value_or(0), -1, 0,
+      body->size(), reinterpret_cast<const uint8_t*>(body->data()), free_payload, body);
+  if (query) coap_delete_string(query);
+  if (!ok) {
     coap_delete_pdu(pdu);
     return;
   }

@@ -2,6 +2,7 @@
 #include "protocols/coap/stack/coap_stack.hpp"
 
 #include <arpa/inet.h>
+#include <poll.h>
 
 #include <cstring>
 #include <mutex>
@@ -205,8 +206,23 @@ void stack::wait_fd() {
                   });
 }
 
+// Asio waits for the epoll fd edge-triggered, while libcoap reads one datagram per socket
+// and event: process until libcoap's epoll fd is no longer readable, or the next datagram
+// would raise no new edge and sit there. A flood yields to other handlers after a while.
 void stack::process() {
-  coap_io_process(ctx_, COAP_IO_NO_WAIT);
+  constexpr int max_rounds = 64;
+  int fd = coap_context_get_coap_fd(ctx_);
+  for (int i = 0;; ++i) {
+    coap_io_process(ctx_, COAP_IO_NO_WAIT);
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;
+    if (i == max_rounds) {
+      boost::asio::post(io_, [this] {
+        if (running_) process();
+      });
+      break;
+    }
+  }
   arm_timer();
 }
 
