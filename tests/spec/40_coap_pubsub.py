@@ -121,8 +121,8 @@ class CoapTestCase(BrokerTestCase):
         q = '&'.join('%s=%s' % kv for kv in query.items())
         return '%s://%s:%d/%s%s' % (scheme, HOST, port, path, ('?' + q) if q else '')
 
-    def observer(self, path, seconds=30, extra=(), **query):
-        o = CoapObserver(self.uri(path, **query), seconds, extra)
+    def observer(self, path, scheme='coap', seconds=30, extra=(), **query):
+        o = CoapObserver(self.uri(path, scheme, **query), seconds, extra)
         self._clients.append(o)
         o.wait_registered()
         return o

@@ -114,6 +114,8 @@ response gateway_logic::handle(const request& req, clock::time_point now) {
 // POST connects, PUT is the heartbeat, DELETE disconnects (EMQX connection mode).
 response gateway_logic::on_connection(const request& req, const request_params& p,
                                       clock::time_point now) {
+  if (req.verb != method::post && req.verb != method::put && req.verb != method::del)
+    return fail(405);
   if (!p.clientid || p.clientid->empty()) return fail(400, "clientid required");
   if (req.verb == method::post) {
     auto [c, error] = open_client(req, *p.clientid, p, true, now);
