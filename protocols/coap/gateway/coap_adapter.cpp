@@ -125,6 +125,16 @@ void coap_adapter::on_request(coap_resource_t* r, coap_session_t* s, const coap_
 
 void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
                           const coap_string_t* query, coap_pdu_t* resp) {
+  // libcoap 4.3.1 reassembles a Block1 body only when Size1 announces its length; without
+  // it, block 0 arrives here with the More flag, and publishing it would truncate.
+  coap_block_b_t b1{};
+  if (coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b1) && (b1.m || b1.num > 0)) {
+    static constexpr char why[] = "block-wise upload needs Size1";
+    coap_pdu_set_code(resp, code_of(408));
+    coap_add_data(resp, sizeof why - 1, reinterpret_cast<const uint8_t*>(why));
+    broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   request rq;
   rq.verb = method_of(coap_pdu_get_code(req));
   rq.confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
