@@ -193,6 +193,16 @@ class CoapPublishTest(CoapTestCase):
     test_connected_and_disconnected_events = with_config({'gateway.coap.idle_timeout': '1s'})(
         test_connected_and_disconnected_events)
 
+    @with_config({'gateway.coap.bind': '[::1]:0'})
+    def test_ipv6(self):
+        """The gateway binds IPv6 too; the peer's address names its session."""
+        sub = self.subscriber('six', 1)
+        ev = self.sys_subscriber('$SYS/brokers/+/clients/+/connected')
+        rc, _ = coap('coap://[::1]:%d/ps/six' % self.broker.port('coap', ''), 'post', 'v6')
+        self.assertEqual(rc, 0)
+        self.assertEqual(sub.get().payload, b'v6')
+        self.assertRegex(ev.get().topic, r'/clients/coap-\[::1\]:\d+/connected$')
+
     def test_bad_requests(self):
         """Unknown paths 4.04, malformed query values and topics 4.00."""
         self.assertEqual(coap_code(self.uri('nothing/here'), 'post', 'x'), '4.04')
