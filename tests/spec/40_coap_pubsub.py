@@ -302,6 +302,15 @@ class CoapObserveTest(CoapTestCase):
         rc, out = coap(self.uri('ps/ret/big'), extra=['-b', '64'])
         self.assertEqual(out.rstrip(b'\n'), big.encode())
 
+    def test_observe_gets_retained_first(self):
+        """Observing a topic with a retained message delivers it as the first notification,
+        as an MQTT subscription would."""
+        mosquitto_pub(self.port, 'rob/x', 'stored', retain=True, qos=1)
+        o = self.observer('ps/rob/+', c='obs6')
+        self.assertEqual(o.get_n(1)[0][3], 'stored')
+        mosquitto_pub(self.port, 'rob/y', 'live', qos=0)
+        self.assertEqual(o.get_n(2)[1][3], 'live')
+
     def test_coap_to_coap(self):
         """A CoAP publisher reaches a CoAP observer."""
         o = self.observer('ps/cc/+', c='obs5')
