@@ -30,6 +30,23 @@ uint16_t code_for(errc e) {
   }
 }
 
+const char* reason_name(close_reason r) {
+  switch (r) {
+    case close_reason::normal:
+      return "normal";
+    case close_reason::keepalive_timeout:
+      return "heartbeat_timeout";
+    case close_reason::taken_over:
+      return "taken_over";
+    case close_reason::kicked:
+      return "kicked";
+    case close_reason::server_shutdown:
+      return "shutdown";
+    default:
+      return "other";
+  }
+}
+
 std::string random_token() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char hexd[] = "0123456789abcdef";
@@ -258,7 +275,7 @@ void gateway_logic::drop_client(const std::string& key, close_reason reason, boo
   c->observers.clear();
   if (close_session && c->sess) broker_.close(*c->sess, reason, false);
   log::get("coap")->info("session_closed client={} reason={}", c->info.client_id,
-                         static_cast<int>(reason));
+                         reason_name(reason));
 }
 
 void gateway_logic::shutdown() {
