@@ -41,9 +41,10 @@ void add_coap_keys(std::vector<key_spec>& r) {
                       "Observers (subscriptions) over all CoAP clients; more get 5.03."));
   r.push_back(integer(s, "max_observers_per_client", "32", 1, 65535,
                       "Observers of one client; more get 5.03."));
-  r.push_back(duration(s, "ack_timeout", "2s", 1ms, 100, 60 * second,
-                       "CON retransmission: first timeout (RFC 7252 ACK_TIMEOUT)."));
-  r.push_back(integer(s, "max_retransmit", "4", 0, 20,
+  r.push_back(duration(
+      s, "ack_timeout", "2s", 1ms, 1 * second, 60 * second,
+      "CON retransmission: first timeout (RFC 7252 ACK_TIMEOUT; libcoap takes 1s or more)."));
+  r.push_back(integer(s, "max_retransmit", "4", 1, 20,
                       "CON retransmissions before a CON notification counts as lost and its "
                       "observer is removed."));
 }

@@ -259,10 +259,11 @@ class CoapObserveTest(CoapTestCase):
         o = self.observer('ps/gone', c='gone')
         o.kill()
         mosquitto_pub(self.port, 'gone', 'into the void', qos=1)
-        ev.get(timeout=TIMEOUT + 3)
+        # Lost after ack_timeout x (1 + 2) x up to 1.5 (random factor), then idle_timeout.
+        ev.get(timeout=TIMEOUT + 8)
 
     test_observer_removed_when_client_goes_away = with_config({
-        'gateway.coap.idle_timeout': '1s', 'gateway.coap.ack_timeout': '200ms',
+        'gateway.coap.idle_timeout': '1s', 'gateway.coap.ack_timeout': '1s',
         'gateway.coap.max_retransmit': 1})(test_observer_removed_when_client_goes_away)
 
     def test_observers_stay_while_idle(self):

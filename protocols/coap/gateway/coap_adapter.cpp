@@ -241,7 +241,9 @@ void coap_adapter::forget(const observer_id& o) {
 
 void coap_adapter::on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
                            coap_mid_t) {
-  if (reason != COAP_NACK_TOO_MANY_RETRIES && reason != COAP_NACK_RST) return;
+  // Every reason means the observer is unreachable: an RST, no ACK after the retransmits,
+  // or the send itself failing (ICMP port unreachable once the client is gone, DTLS down).
+  (void)reason;
   auto* st = stack::of(coap_session_get_context(s));
   auto* self = st ? static_cast<coap_adapter*>(st->user) : nullptr;
   if (!self || !self->logic_ || !sent) return;

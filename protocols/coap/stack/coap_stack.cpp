@@ -25,7 +25,7 @@ void log_handler(coap_log_t level, const char* message) {
   else if (level <= LOG_WARNING)
     l->warn("libcoap msg=\"{}\"", m);
   else
-    l->debug("libcoap msg=\"{}\"", m);
+    l->trace("libcoap msg=\"{}\"", m);
 }
 
 void startup_once() {
@@ -33,7 +33,9 @@ void startup_once() {
   std::call_once(once, [] {
     coap_startup();
     coap_set_log_handler(log_handler);
-    coap_set_log_level(LOG_WARNING);
+    // log.level = trace also shows libcoap's own debug output.
+    coap_set_log_level(log::get("coap")->should_log(spdlog::level::trace) ? LOG_DEBUG
+                                                                          : LOG_WARNING);
     coap_dtls_set_log_level(LOG_WARNING);
   });
 }
