@@ -256,6 +256,17 @@ class broker {
   // session then lives on for its expiry interval, or ends now.
   virtual void close(session& s, close_reason reason, bool send_will) = 0;
 
+  // The retained messages matching `filter` (relative to the client's mountpoint; topics
+  // in the result are as stored, mountpoint included), unexpired ones only. For gateways
+  // that read a retained value without subscribing (CoAP GET). Checks no ACL: callers
+  // authorize(client, action::subscribe, filter) first. A broker without a retained store
+  // (test fakes) has none.
+  virtual std::vector<message_ptr> retained(const client_info& client, std::string_view filter) {
+    (void)client;
+    (void)filter;
+    return {};
+  }
+
   virtual broker_metrics& metrics() noexcept = 0;
   virtual const broker_limits& limits() const noexcept = 0;
 };

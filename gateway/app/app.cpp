@@ -20,6 +20,7 @@
 #include "protocols/mqtt/adapter/connection.hpp"
 #include "protocols/mqtt/ws/ws_connection.hpp"
 #include "protocols/mqttsn/adapter/service.hpp"
+#include "protocols/coap/gateway/coap_service.hpp"
 #include "settings_from_config.hpp"
 
 #ifndef EDGEGW_VERSION
@@ -150,6 +151,7 @@ int run(const options& opts) {
   try {
     // (gateways and bridges are added here, one line each)
     if (auto s = mqttsn::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
+    if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {

@@ -68,6 +68,7 @@ class broker_core final : public broker {
                                            std::span<const subscription_request> subs) override;
   std::vector<errc> unsubscribe(session& s, std::span<const std::string> filters) override;
   void close(session& s, close_reason reason, bool send_will) override;
+  std::vector<message_ptr> retained(const client_info& client, std::string_view filter) override;
   broker_metrics& metrics() noexcept override { return metrics_; }
   const broker_limits& limits() const noexcept override { return settings_.limits; }
 

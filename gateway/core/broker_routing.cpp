@@ -300,6 +300,14 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
   return out;
 }
 
+std::vector<message_ptr> broker_core::retained(const client_info& client, std::string_view filter) {
+  std::vector<message_ptr> out;
+  auto now = unix_ms_now();
+  for (auto& m : retained_.match(client.mountpoint + std::string(filter)))
+    if (!m->expired(now)) out.push_back(std::move(m));
+  return out;
+}
+
 std::vector<errc> broker_core::unsubscribe(session& sess, std::span<const std::string> filters) {
   std::vector<errc> out;
   auto* h = dynamic_cast<session_handle*>(&sess);

@@ -157,6 +157,31 @@ TEST_F(broker_test, retained_and_retain_handling) {
   EXPECT_EQ(broker->retained_count(), 1u);
 }
 
+TEST_F(broker_test, retained_read_without_subscribing) {
+  auto a = connect("a"), m = connect("m", {}, "mp/");
+  pub(a, "rr/1", "one", 1, true);
+  pub(a, "rr/2", "two", 0, true);
+  pub(m, "rr/1", "mounted", 0, true);  // stored as mp/rr/1
+  auto one = broker->retained(a.client, "rr/1");
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0]->payload, "one");
+  EXPECT_EQ(broker->retained(a.client, "rr/#").size(), 2u);
+  auto mounted = broker->retained(m.client, "rr/1");
+  ASSERT_EQ(mounted.size(), 1u);
+  EXPECT_EQ(mounted[0]->payload, "mounted");
+  EXPECT_TRUE(broker->retained(a.client, "rr/none").empty());
+  // Expired ones are left out.
+  message e;
+  e.topic = "rr/old";
+  e.payload = "gone";
+  e.retain = true;
+  e.expire_at_ms = unix_ms_now() - 1;
+  EXPECT_TRUE(broker->publish(a.client, make_message(std::move(e)), {}));
+  EXPECT_TRUE(broker->retained(a.client, "rr/old").empty());
+  // Reading subscribes nothing.
+  EXPECT_EQ(broker->subscription_count(), 0u);
+}
+
 TEST_F(broker_test, inflight_window_and_ready_signal) {
   auto a = connect("a");
   session_options so;

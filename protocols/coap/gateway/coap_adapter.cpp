@@ -1,0 +1,257 @@
+// See detail/coap_adapter.hpp.
+#include "protocols/coap/gateway/detail/coap_adapter.hpp"
+
+#include "gateway/api/log.hpp"
+
+namespace edgegw::coap {
+
+namespace {
+
+method method_of(coap_pdu_code_t c) {
+  switch (c) {
+    case COAP_REQUEST_CODE_GET:
+      return method::get;
+    case COAP_REQUEST_CODE_POST:
+      return method::post;
+    case COAP_REQUEST_CODE_PUT:
+      return method::put;
+    case COAP_REQUEST_CODE_DELETE:
+      return method::del;
+    default:
+      return method::other;
+  }
+}
+
+coap_pdu_code_t code_of(uint16_t c) {
+  return static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(c));
+}
+
+void free_payload(coap_session_t*, void* app_ptr) {
+  delete static_cast<std::string*>(app_ptr);
+}
+
+}  // namespace
+
+coap_adapter::coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g,
+                           stack_settings s)
+    : broker_(b),
+      stack_(io, std::move(s)),
+      tick_(io),
+      logic_(std::make_unique<gateway_logic>(b, std::move(g), *this)) {}
+
+coap_adapter::~coap_adapter() {
+  logic_.reset();  // forgets its observers while the context lives
+  for (auto& [k, o] : observers_) {
+    if (o.request) coap_delete_pdu(o.request);
+    coap_session_release(o.session);
+  }
+  observers_.clear();
+}
+
+void coap_adapter::start() {
+  stack_.start();
+  coap_context_t* ctx = stack_.context();
+  stack_.user = this;
+  unknown_ = coap_resource_unknown_init2(on_request, 0);
+  coap_register_request_handler(unknown_, COAP_REQUEST_GET, on_request);
+  coap_register_request_handler(unknown_, COAP_REQUEST_POST, on_request);
+  coap_add_resource(ctx, unknown_);
+  coap_resource_t* conn = coap_resource_init(coap_make_str_const("mqtt/connection"), 0);
+  for (auto m : {COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT, COAP_REQUEST_DELETE})
+    coap_register_request_handler(conn, m, on_request);
+  coap_add_resource(ctx, conn);
+  coap_register_nack_handler(ctx, on_nack);
+  stack_.on_event = [this](coap_session_t* s, coap_event_t ev) {
+    if (ev != COAP_EVENT_SERVER_SESSION_DEL) return;
+    auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
+    if (id && logic_) logic_->on_transport_gone(id);
+  };
+  stack_.run();
+  schedule_tick();
+}
+
+void coap_adapter::stop() {
+  post([this] {
+    if (stopped_) return;
+    stopped_ = true;
+    const auto& c = logic_->counters();
+    log::get("coap")->info(
+        "stopping requests={} bad_requests={} unauthorized={} forbidden={} over_limit={} "
+        "published={} notifications={} observers_lost={}",
+        c.requests.load(), c.bad_requests.load(), c.unauthorized.load(), c.forbidden.load(),
+        c.over_limit.load(), c.published.load(), c.notifications.load(), c.observers_lost.load());
+    logic_->shutdown();
+    tick_.cancel();
+    stack_.stop();
+  });
+}
+
+void coap_adapter::schedule_tick() {
+  tick_.expires_after(std::chrono::seconds(1));
+  tick_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    logic_->tick(clock::now());
+    stack_.kick();
+    schedule_tick();
+  });
+}
+
+void coap_adapter::post(std::function<void()> fn) {
+  boost::asio::post(stack_.io(), [this, fn = std::move(fn)] {
+    fn();
+    stack_.kick();
+  });
+}
+
+uint64_t coap_adapter::id_of(coap_session_t* s) {
+  auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
+  if (!id) {
+    id = next_id_++;
+    coap_session_set_app_data(s, reinterpret_cast<void*>(id));
+  }
+  return id;
+}
+
+void coap_adapter::on_request(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
+                              const coap_string_t* query, coap_pdu_t* resp) {
+  auto* st = stack::of(coap_session_get_context(s));
+  auto* self = st ? static_cast<coap_adapter*>(st->user) : nullptr;
+  if (!self || self->stopped_) {
+    coap_pdu_set_code(resp, code_of(503));
+    return;
+  }
+  self->handle(r, s, req, query, resp);
+}
+
+void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
+                          const coap_string_t* query, coap_pdu_t* resp) {
+  // libcoap 4.3.1 reassembles a Block1 body only when Size1 announces its length; without
+  // it, block 0 arrives here with the More flag, and publishing it would truncate.
+  coap_block_b_t b1{};
+  if (coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b1) && (b1.m || b1.num > 0)) {
+    static constexpr char why[] = "block-wise upload needs Size1";
+    coap_pdu_set_code(resp, code_of(408));
+    coap_add_data(resp, sizeof why - 1, reinterpret_cast<const uint8_t*>(why));
+    broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  request rq;
+  rq.verb = method_of(coap_pdu_get_code(req));
+  rq.confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
+  coap_opt_iterator_t it;
+  coap_option_iterator_init(req, &it, COAP_OPT_ALL);
+  while (coap_opt_t* opt = coap_option_next(&it)) {
+    auto value = reinterpret_cast<const char*>(coap_opt_value(opt));
+    auto len = coap_opt_length(opt);
+    switch (it.number) {
+      case COAP_OPTION_URI_PATH:
+        rq.path.emplace_back(value, len);
+        break;
+      case COAP_OPTION_URI_QUERY:
+        rq.query.emplace_back(value, len);
+        break;
+      case COAP_OPTION_OBSERVE:
+        rq.observe = coap_decode_var_bytes(coap_opt_value(opt), len);
+        break;
+      case COAP_OPTION_CONTENT_FORMAT:
+        rq.content_format = static_cast<uint16_t>(coap_decode_var_bytes(coap_opt_value(opt), len));
+        break;
+      default:
+        break;
+    }
+  }
+  size_t len = 0, offset = 0, total = 0;
+  const uint8_t* data = nullptr;
+  if (coap_get_data_large(req, &len, &data, &offset, &total) && data)
+    rq.payload = std::string_view(reinterpret_cast<const char*>(data), len);
+  rq.peer = stack::peer_of(s);
+  rq.listener = coap_session_get_proto(s) == COAP_PROTO_DTLS ? stack_.settings().name + "_dtls"
+                                                             : stack_.settings().name;
+  auto tok = coap_pdu_get_token(req);
+  rq.observer.transport = id_of(s);
+  rq.observer.token.assign(reinterpret_cast<const char*>(tok.s), tok.length);
+
+  response out = logic_->handle(rq, clock::now());
+  coap_pdu_set_code(resp, code_of(out.code));
+  if (out.observe) {
+    // A new observer: keep its session and a copy of the GET for later notifications.
+    auto key = std::make_pair(rq.observer.transport, rq.observer.token);
+    auto& e = observers_[key];
+    if (!e.session) e.session = coap_session_reference(s);
+    if (e.request) coap_delete_pdu(e.request);
+    e.request = coap_pdu_duplicate(req, s, tok.length, tok.s, nullptr);
+    uint8_t buf[4];
+    coap_add_option(resp, COAP_OPTION_OBSERVE, coap_encode_var_safe(buf, sizeof buf, *out.observe),
+                    buf);
+  }
+  if (out.code == 205 && !out.payload.empty()) {
+    auto* body = new std::string(std::move(out.payload));
+    if (!coap_add_data_large_response(r, s, req, resp, query, out.content_format.value_or(0), -1, 0,
+                                      body->size(), reinterpret_cast<const uint8_t*>(body->data()),
+                                      free_payload, body))
+      coap_pdu_set_code(resp, code_of(500));
+  } else if (!out.payload.empty()) {
+    if (out.content_format) {
+      uint8_t buf[4];
+      coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
+                      coap_encode_var_safe(buf, sizeof buf, *out.content_format), buf);
+    }
+    coap_add_data(resp, out.payload.size(), reinterpret_cast<const uint8_t*>(out.payload.data()));
+  }
+}
+
+void coap_adapter::notify(const observer_id& to, const notification& n) {
+  auto it = observers_.find(std::make_pair(to.transport, to.token));
+  if (it == observers_.end()) return;
+  coap_session_t* s = it->second.session;
+  coap_pdu_t* pdu = coap_pdu_init(n.confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON, code_of(205),
+                                  coap_new_message_id(s), coap_session_max_pdu_size(s));
+  if (!pdu) return;
+  coap_add_token(pdu, to.token.size(), reinterpret_cast<const uint8_t*>(to.token.data()));
+  uint8_t buf[4];
+  coap_add_option(pdu, COAP_OPTION_OBSERVE, coap_encode_var_safe(buf, sizeof buf, n.seq), buf);
+  // coap_add_data_large_response adds Content-Format and, when the payload does not fit
+  // one PDU, Block2 (the client fetches the rest from libcoap's copy).
+  if (!it->second.request) {
+    coap_delete_pdu(pdu);
+    return;
+  }
+  // The query must be the GET's: libcoap matches the client's follow-up Block2 requests
+  // against it. On failure libcoap itself releases the body.
+  auto* body = new std::string(n.payload);
+  coap_string_t* query = coap_get_query(it->second.request);
+  int ok = coap_add_data_large_response(
+      unknown_, s, it->second.request, pdu, query, n.content_format.value_or(0), -1, 0,
+      body->size(), reinterpret_cast<const uint8_t*>(body->data()), free_payload, body);
+  if (query) coap_delete_string(query);
+  if (!ok) {
+    coap_delete_pdu(pdu);
+    return;
+  }
+  coap_send(s, pdu);
+}
+
+void coap_adapter::forget(const observer_id& o) {
+  auto it = observers_.find(std::make_pair(o.transport, o.token));
+  if (it == observers_.end()) return;
+  if (it->second.request) coap_delete_pdu(it->second.request);
+  coap_session_release(it->second.session);
+  observers_.erase(it);
+}
+
+void coap_adapter::on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
+                           coap_mid_t) {
+  // Every reason means the observer is unreachable: an RST, no ACK after the retransmits,
+  // or the send itself failing (ICMP port unreachable once the client is gone, DTLS down).
+  (void)reason;
+  auto* st = stack::of(coap_session_get_context(s));
+  auto* self = st ? static_cast<coap_adapter*>(st->user) : nullptr;
+  if (!self || !self->logic_ || !sent) return;
+  auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
+  if (!id) return;
+  auto tok = coap_pdu_get_token(sent);
+  self->logic_->on_nack(
+      observer_id{id, std::string(reinterpret_cast<const char*>(tok.s), tok.length)});
+}
+
+}  // namespace edgegw::coap

@@ -1,0 +1,57 @@
+// See coap_service.hpp: [gateway.coap] -> gateway_settings + stack_settings.
+#include "protocols/coap/gateway/coap_service.hpp"
+
+#include <stdexcept>
+
+#include "protocols/coap/gateway/detail/coap_adapter.hpp"
+
+namespace edgegw::coap {
+
+std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
+                                           net::io_pool& pool) {
+  const std::string p = "gateway.coap.";
+  if (!cfg.get_bool(p + "enable")) return nullptr;
+  gateway_settings g;
+  g.mountpoint = cfg.get_string(p + "mountpoint");
+  g.connection_required = cfg.get_bool(p + "connection_required");
+  const auto& nt = cfg.get_string(p + "notify_type");
+  g.notify = nt == "non" ? notify_mode::non : nt == "con" ? notify_mode::con : notify_mode::qos;
+  g.idle_timeout = cfg.get_duration(p + "idle_timeout");
+  g.heartbeat = cfg.get_duration(p + "heartbeat");
+  g.max_clients = static_cast<std::size_t>(cfg.get_int(p + "max_connections"));
+  g.max_observers = static_cast<std::size_t>(cfg.get_int(p + "max_observers"));
+  g.max_observers_per_client =
+      static_cast<std::size_t>(cfg.get_int(p + "max_observers_per_client"));
+
+  stack_settings s;
+  s.name = "coap";
+  const auto& udp = cfg.get_endpoint(p + "bind");
+  s.udp = bind_address{udp.host, udp.port};
+  s.ack_timeout = cfg.get_duration(p + "ack_timeout");
+  s.max_retransmit = static_cast<unsigned>(cfg.get_int(p + "max_retransmit"));
+  auto& d = s.dtls_cfg;
+  const auto& id = cfg.get_string(p + "psk_identity");
+  const auto& key = cfg.get_string(p + "psk_key");
+  if (id.empty() != key.empty())
+    throw std::runtime_error("gateway.coap: psk_identity and psk_key go together (" +
+                             cfg.origin_of(p + (id.empty() ? "psk_key" : "psk_identity")).str() +
+                             ")");
+  if (!id.empty()) d.psk[id] = key;
+  if (auto f = cfg.get_path(p + "psk_file"); !f.empty()) {
+    if (auto why = load_psk_file(f.string(), d.psk); !why.empty())
+      throw std::runtime_error("gateway.coap.psk_file: " + why);
+  }
+  d.certfile = cfg.get_path(p + "certfile").string();
+  d.keyfile = cfg.get_path(p + "keyfile").string();
+  d.cacertfile = cfg.get_path(p + "cacertfile").string();
+  d.verify_peer = cfg.get_string(p + "verify") == "peer";
+  const auto& de = cfg.get_string(p + "dtls_enable");
+  bool keys = !d.psk.empty() || !d.certfile.empty();
+  if (de == "true" || (de == "auto" && keys)) {
+    const auto& dtls = cfg.get_endpoint(p + "dtls_bind");
+    s.dtls = bind_address{dtls.host, dtls.port};
+  }
+  return std::make_unique<coap_adapter>(b, pool.next(), std::move(g), std::move(s));
+}
+
+}  // namespace edgegw::coap

@@ -1,0 +1,59 @@
+// The libcoap side of the CoAP gateway: resources for /ps, /mqtt/... (libcoap's unknown
+// resource, since topics are arbitrary) and /mqtt/connection; turns requests into
+// coap::request for gateway_logic, its responses into PDUs, and sends its notifications
+// (Observe, Block2 through libcoap for large payloads). Observers hold a reference on their
+// libcoap session and a copy of their GET, released by forget().
+//
+// Owner: the stack's io_context thread; only post() is called from other threads.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "gateway/net/service.hpp"
+#include "protocols/coap/gateway/gateway_logic.hpp"
+#include "protocols/coap/stack/coap_stack.hpp"
+
+namespace edgegw::coap {
+
+class coap_adapter final : public net::service, public transport {
+ public:
+  coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g, stack_settings s);
+  ~coap_adapter() override;
+
+  void start() override;
+  std::vector<std::pair<std::string, std::string>> endpoints() const override {
+    return stack_.endpoints();
+  }
+  void stop() override;
+
+  // transport
+  void notify(const observer_id& to, const notification& n) override;
+  void forget(const observer_id& o) override;
+  void post(std::function<void()> fn) override;
+
+ private:
+  struct observer_entry {
+    coap_session_t* session = nullptr;  // referenced
+    coap_pdu_t* request = nullptr;      // copy of the GET+Observe, for Block2 notifications
+  };
+  static void on_request(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
+                         const coap_string_t* query, coap_pdu_t* resp);
+  static void on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
+                      coap_mid_t mid);
+  void handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
+              const coap_string_t* query, coap_pdu_t* resp);
+  uint64_t id_of(coap_session_t* s);
+  void schedule_tick();
+
+  broker& broker_;
+  stack stack_;
+  coap_resource_t* unknown_ = nullptr;
+  boost::asio::steady_timer tick_;
+  uint64_t next_id_ = 1;
+  std::map<std::pair<uint64_t, std::string>, observer_entry> observers_;
+  bool stopped_ = false;
+  std::unique_ptr<gateway_logic> logic_;  // last: destroyed first, while the maps live
+};
+
+}  // namespace edgegw::coap

@@ -1,0 +1,110 @@
+// The CoAP gateway (SPEC section 6, EMQX-compatible) as a Sans-I/O state machine on the
+// broker API: requests in, responses and notifications out, time injected.
+//
+// Every CoAP client is one broker session: named by its clientid query parameter, or by
+// its address without one. Observers (GET+Observe on /ps/{filter}) are the session's
+// subscriptions; each MQTT message the session receives becomes one notification per
+// matching observer. Connection mode (POST /mqtt/connection) adds a token and a heartbeat;
+// connectionless sessions end after idle_timeout without requests and observers.
+//
+// CON notifications are acknowledged to the broker when handed to libcoap, which paces
+// (NSTART 1) and retransmits them; a lost one (RST or retransmissions exhausted, reported
+// through on_nack) removes its observer and the subscription.
+//
+// Owner: one thread (the CoAP io thread). Broker callbacks only post() onto it.
+#pragma once
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/api/broker.hpp"
+#include "protocols/coap/gateway/exchange.hpp"
+#include "protocols/coap/gateway/settings.hpp"
+#include "protocols/coap/mapping/uri_mapping.hpp"
+
+namespace edgegw::coap {
+
+struct gateway_counters {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> bad_requests{0};  // 4.00 / 4.13 / 4.04 / 4.05
+  std::atomic<uint64_t> unauthorized{0};  // 4.01
+  std::atomic<uint64_t> forbidden{0};     // 4.03
+  std::atomic<uint64_t> over_limit{0};    // 5.03 at a client or observer limit
+  std::atomic<uint64_t> published{0};
+  std::atomic<uint64_t> notifications{0};
+  std::atomic<uint64_t> observers_lost{0};  // removed after RST / retransmit timeout
+};
+
+class gateway_logic {
+ public:
+  gateway_logic(broker& b, gateway_settings s, transport& t);
+  ~gateway_logic();
+  gateway_logic(const gateway_logic&) = delete;
+  gateway_logic& operator=(const gateway_logic&) = delete;
+
+  response handle(const request& req, clock::time_point now);
+  // A CON notification to `o` got an RST or was never acknowledged.
+  void on_nack(const observer_id& o);
+  // The transport session is gone: its observers go with it.
+  void on_transport_gone(uint64_t transport);
+  // Ends idle and heartbeat-expired sessions; call about once a second.
+  void tick(clock::time_point now);
+  // Closes every session (SIGTERM).
+  void shutdown();
+
+  std::size_t clients() const { return clients_.size(); }
+  std::size_t observers() const { return observer_count_; }
+  const gateway_counters& counters() const { return counters_; }
+  // Client ids with a session, for tests and logs.
+  std::vector<std::string> client_ids() const;
+
+ private:
+  class sink;
+  struct observer {
+    observer_id id;
+    uint32_t seq = 2;
+    uint32_t non_in_row = 0;
+  };
+  struct client {
+    std::string key;
+    client_info info;
+    session_ptr sess;
+    std::shared_ptr<sink> snk;
+    std::optional<std::string> username, password;
+    std::string token;  // connection mode; empty when connectionless
+    clock::time_point last_seen;
+    std::map<std::string, observer, std::less<>> observers;  // by filter
+  };
+  struct resolved {
+    client* c = nullptr;
+    uint16_t error = 0;
+  };
+
+  response on_connection(const request& req, const request_params& p, clock::time_point now);
+  resolved resolve(const request& req, const request_params& p, clock::time_point now);
+  resolved open_client(const request& req, const std::string& key, const request_params& p,
+                       bool connection_mode, clock::time_point now);
+  response publish(client& c, const request& req, const request_params& p, const std::string& t);
+  response observe(client& c, const request& req, const request_params& p, const std::string& f);
+  response unobserve(client& c, const std::string& filter);
+  response read_retained(client& c, const std::string& topic);
+  void deliver(const std::string& key, const sink* s);
+  void on_session_closed(const std::string& key, const sink* s, close_reason reason);
+  void remove_observer(client& c, const std::string& filter, bool unsubscribe);
+  void drop_client(const std::string& key, close_reason reason, bool close_session);
+  response fail(uint16_t code, std::string why = {});
+
+  broker& broker_;
+  gateway_settings settings_;
+  transport& transport_;
+  std::shared_ptr<gateway_logic*> self_;  // posted callbacks check it is still alive
+  std::map<std::string, std::unique_ptr<client>, std::less<>> clients_;
+  std::size_t observer_count_ = 0;
+  uint64_t token_counter_ = 0;
+  gateway_counters counters_;
+  std::vector<delivery> batch_;
+};
+
+}  // namespace edgegw::coap

@@ -1,0 +1,68 @@
+"""43 CoAP gateway, bad input and limits (SPEC sections 6 and 11): garbage datagrams are
+dropped without harm, oversized bodies get 4.13, observer and client limits 5.03, and the
+gateway keeps serving everyone else. CoAP peer: coap-client (libcoap3-bin) and raw UDP."""
+import importlib
+import os
+import socket
+
+from harness import HOST, edgegw_only, with_config
+
+coapt = importlib.import_module('40_coap_pubsub')
+coap, coap_code = coapt.coap, coapt.coap_code
+
+
+@edgegw_only('CoAP gateway')
+class CoapBadInputTest(coapt.CoapTestCase):
+
+    def test_garbage_datagrams(self):
+        """Random bytes, truncated headers, bad versions and bad options are dropped or
+        answered with RST / 4.00; the gateway keeps serving."""
+        port = self.broker.port('coap', '')
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(s.close)
+        samples = [b'', b'\x40', b'\x40\x01', b'\x00' * 4, b'\xff' * 40,
+                   b'\x48\x01\x12\x34' + b'\x01' * 3,           # token length past the end
+                   b'\x40\x02\x12\x35\xbd\xff\x00',             # option delta 13 + bad ext
+                   b'\x40\x02\x12\x36\xe0\xff\xff',             # option delta 14 overflow
+                   b'\x40\x02\x12\x37\xb2ps\xff',               # payload marker, no payload
+                   b'\x5f\x01\x12\x38' + b'\x00' * 15]          # 15-byte token (reserved)
+        samples += [os.urandom(n) for n in (1, 3, 17, 100, 1200) for _ in range(10)]
+        for data in samples:
+            s.sendto(data, (HOST, port))
+        self.assert_broker_alive()
+        self.assertEqual(coap_code(self.uri('ps/alive'), 'post', 'x'), '2.04')
+        self.assert_roundtrip()
+
+    @with_config({'mqtt.max_packet_size': '2KB'})
+    def test_body_larger_than_max_packet_size_gets_413(self):
+        """A block-wise body above mqtt.max_packet_size: 4.13, nothing published."""
+        sub = self.subscriber('big/#', 1)
+        path = os.path.join(self.workdir, 'big.bin')
+        with open(path, 'wb') as f:
+            f.write(b'z' * 3000)
+        self.assertEqual(coap_code(self.uri('ps/big/a'), 'post', None, ['-b', '256', '-f', path]),
+                         '4.13')
+        self.assertEqual(coap_code(self.uri('ps/big/b'), 'post', 'small'), '2.04')
+        self.assertEqual(sub.get().payload, b'small')
+
+    @with_config({'gateway.coap.max_observers_per_client': 1, 'gateway.coap.max_observers': 2})
+    def test_observer_limits(self):
+        """Observers beyond max_observers_per_client or max_observers get 5.03."""
+        self.observer('ps/l/1', c='lim1')
+        self.assertEqual(coap_code(self.uri('ps/l/2', c='lim1'), 'get', None, ['-s', '1']), '5.03')
+        self.observer('ps/l/3', c='lim2')
+        self.assertEqual(coap_code(self.uri('ps/l/4', c='lim3'), 'get', None, ['-s', '1']), '5.03')
+
+    @with_config({'gateway.coap.max_connections': 2})
+    def test_client_limit(self):
+        """Clients beyond max_connections get 5.03; known clients are still served."""
+        self.assertEqual(coap_code(self.uri('ps/c', c='one'), 'post', 'x'), '2.04')
+        self.assertEqual(coap_code(self.uri('ps/c', c='two'), 'post', 'x'), '2.04')
+        self.assertEqual(coap_code(self.uri('ps/c', c='three'), 'post', 'x'), '5.03')
+        self.assertEqual(coap_code(self.uri('ps/c', c='one'), 'post', 'x'), '2.04')
+
+    @with_config({'mqtt.max_topic_levels': 3})
+    def test_long_topic_and_bad_utf8(self):
+        """Topics the broker's limits refuse, and invalid UTF-8 in the path, get 4.00."""
+        self.assertEqual(coap_code(self.uri('ps/%FF%FE'), 'post', 'x'), '4.00')
+        self.assertEqual(coap_code(self.uri('ps/a/b/c/d'), 'post', 'x'), '4.00')
