@@ -191,9 +191,7 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
     }
   }
   trim_cache();
-  done_ticket_ = std::max(done_ticket_, ticket);
   lk.unlock();
-  done_cv_.notify_all();
 
   for (auto& r : batch) {
     if (r.on_durable) r.on_durable();
@@ -207,11 +205,12 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
                                opts_.dir.string(), segment_name(id), rm.message());
     }
   }
-  if (!gone.empty() && opts_.sync == spool_sync::full && !sync_dir(opts_.dir)) {
-    std::lock_guard g(mu_);
-    ++stats_.fsyncs;
-  }
+  const bool dir_synced = !gone.empty() && opts_.sync == spool_sync::full && !sync_dir(opts_.dir);
   lk.lock();
+  if (dir_synced) ++stats_.fsyncs;
+  // flush() returns only now: records durable, callbacks run, acknowledged segments gone.
+  done_ticket_ = std::max(done_ticket_, ticket);
+  done_cv_.notify_all();
   return true;
 }
 
