@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "board/device_identity.hpp"
+#include "bridge/bridge_service.hpp"
 #include "board/sd_notify.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
@@ -148,6 +149,7 @@ int run(const options& opts) {
   std::vector<std::unique_ptr<net::service>> services;
   try {
     // (gateways and bridges are added here, one line each)
+    if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {
