@@ -94,9 +94,10 @@ uint64_t spool_impl::append(message_ptr msg, std::function<void()> on_durable) {
     return stats_.depth + 1 > opts_.max_messages || stats_.bytes + size > opts_.max_bytes;
   };
   uint64_t dropped = 0;
-  if (over()) {
+  // A record recovery could not read back (larger than any MQTT message) is refused too.
+  if (over() || size > max_record_body) {
     if (opts_.overflow == overflow_policy::drop_newest || size > opts_.max_bytes ||
-        opts_.max_messages == 0) {
+        size > max_record_body || opts_.max_messages == 0) {
       ++stats_.dropped;
       ++drops_unlogged_;
       log_drops(lk);  // unlocks
@@ -270,6 +271,8 @@ spool::~spool() = default;
 
 result<std::unique_ptr<spool>> spool::open(spool_options opts, spool_open_report* report) {
   spool_open_report scratch;
+  // Offsets in the index are 32-bit: keep segments (plus one oversized record) below 4 GiB.
+  opts.segment_bytes = std::clamp<uint64_t>(opts.segment_bytes, 4096, 1ull << 30);
   auto impl = std::make_unique<detail::spool_impl>(std::move(opts));
   if (auto ec = impl->recover(report != nullptr ? *report : scratch)) return ec;
   impl->start();
