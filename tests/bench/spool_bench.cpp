@@ -10,7 +10,7 @@
 // uplink is down), which shows the cost of small group commits.
 //
 //   spool_bench [--messages N] [--dir DIR] [--sync off|normal|full] [--payload BYTES]
-//               [--rate MSGS_PER_S]
+//               [--rate MSGS_PER_S] [--flush-ms MS]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -54,7 +54,7 @@ double seconds_since(clock_type::time_point t) {
 int usage() {
   std::fprintf(stderr,
                "usage: spool_bench [--messages N] [--dir DIR] [--sync off|normal|full] "
-               "[--payload BYTES] [--rate MSGS_PER_S]\n");
+               "[--payload BYTES] [--rate MSGS_PER_S] [--flush-ms MS]\n");
   return 2;
 }
 
@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
       n = std::stoull(v);
     } else if (a == "--dir") {
       dir = v;
+    } else if (a == "--flush-ms") {
+      o.flush_interval = std::chrono::milliseconds(std::stoul(v));
     } else if (a == "--rate") {
       rate = std::stod(v);
     } else if (a == "--payload") {
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
   edgegw::bench::json_line j;
   j.add("sync", sync_name)
       .add("rate", rate)
+      .add("flush_ms", static_cast<uint64_t>(o.flush_interval.count()))
       .add("messages", n)
       .add("append_msgs_per_s", static_cast<double>(n) / durable_s)
       .add("append_fsyncs", st.fsyncs)
