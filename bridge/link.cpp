@@ -3,6 +3,7 @@
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <future>
 #include <stdexcept>
 
@@ -83,8 +84,7 @@ link::link(bridge_settings s, broker& b, boost::asio::io_context& ctx, std::stri
 
 link::~link() {
   gate_->close();
-  if (client_) client_->disable_callbacks();
-  client_.reset();
+  client_.reset();  // paho calls nothing of ours after this
 }
 
 void link::start() {
@@ -146,6 +146,8 @@ void link::start() {
     ssl.set_error_handler([this](const std::string& msg) {
       std::lock_guard lk(tls_mu_);
       tls_error_ = msg;
+      while (!tls_error_.empty() && std::isspace(static_cast<unsigned char>(tls_error_.back())))
+        tls_error_.pop_back();
     });
     o.set_ssl(std::move(ssl));
   }
@@ -382,29 +384,21 @@ void link::on_connected(uint64_t gen, uint16_t receive_maximum, bool session_pre
 }
 
 void link::subscribe_remote(uint64_t gen) {
-  if (s_.subscribe.empty()) return;
-  auto filters = mqtt::string_collection::create(s_.subscribe);
-  mqtt::iasync_client::qos_collection qos(s_.subscribe.size(), s_.qos);
-  std::vector<mqtt::subscribe_options> opts;
-  for (std::size_t i = 0; i < s_.subscribe.size(); ++i) {
+  // One SUBSCRIBE per filter: paho.mqtt.cpp 1.2 does not pass per-filter options of a
+  // multi-filter subscribe on to the wire, and no-local must be there.
+  for (const auto& f : s_.subscribe) {
     mqtt::subscribe_options so;
-    // No-local: what we forward is not sent back to us ($share filters must not set it).
-    bool shared =
-        s_.subscribe[i].rfind("$share/", 0) == 0 || s_.subscribe[i].rfind("$queue/", 0) == 0;
+    // No-local: what we forward is not sent back to us (not allowed on $share filters).
+    bool shared = f.rfind("$share/", 0) == 0 || f.rfind("$queue/", 0) == 0;
     so.set_no_local(s_.proto_ver == 5 && !shared);
     so.set_retain_as_published(true);
-    opts.push_back(so);
-  }
-  try {
-    if (s_.proto_ver == 5) {
-      client_->subscribe(filters, qos, reinterpret_cast<void*>(static_cast<uintptr_t>(gen)),
-                         *subscribe_listener_, opts);
-    } else {
-      client_->subscribe(filters, qos, reinterpret_cast<void*>(static_cast<uintptr_t>(gen)),
-                         *subscribe_listener_);
+    try {
+      client_->subscribe(f, s_.qos, reinterpret_cast<void*>(static_cast<uintptr_t>(gen)),
+                         *subscribe_listener_, so);
+    } catch (const mqtt::exception& e) {
+      logger()->warn("bridge_subscribe_failed name={} filter={} error=\"{}\"", s_.name, f,
+                     e.what());
     }
-  } catch (const mqtt::exception& e) {
-    logger()->warn("bridge_subscribe_failed name={} error=\"{}\"", s_.name, e.what());
   }
 }
 
@@ -653,8 +647,7 @@ void link::stop_here() {
     } catch (const mqtt::exception&) {
     }
   }
-  gate_->close();
-  if (client_) client_->disable_callbacks();
+  gate_->close();  // callbacks still running only find the gate closed
   connected_ = false;
   if (spool_) {
     spool_->flush();
