@@ -13,9 +13,6 @@ namespace edgegw::bridge {
 namespace detail {
 
 namespace {
-// Group commit: a batch this large is written at once rather than after flush_interval.
-constexpr std::size_t batch_bytes = 1u << 20;
-
 std::size_t cost(const message& m) noexcept {
   return m.topic.size() + m.payload.size();
 }
@@ -113,8 +110,6 @@ uint64_t spool_impl::append(message_ptr msg, std::function<void()> on_durable) {
     drops_unlogged_ += dropped;
     ack_dirty_ = true;
   }
-  const bool was_idle = pending_.empty() && !ack_dirty_;
-  if (was_idle) work_since_ = std::chrono::steady_clock::now();
   ++next_seq_;
   entry e;
   e.append_ms = now;
@@ -125,10 +120,8 @@ uint64_t spool_impl::append(message_ptr msg, std::function<void()> on_durable) {
   ++stats_.appended;
   cache_bytes_ += cost(*msg);
   cache_.push_back(msg);
-  const bool crossed = pending_bytes_ < batch_bytes && pending_bytes_ + size >= batch_bytes;
-  pending_bytes_ += size;
   pending_.push_back({seq, now, std::move(msg), std::move(on_durable)});
-  const bool wake = writer_idle_ || crossed || opts_.sync == spool_sync::full;
+  const bool wake = writer_idle_;  // else it is writing, and takes this batch next
   if (dropped != 0) {
     log_drops(lk);
   } else {
@@ -238,7 +231,7 @@ void spool_impl::ack(uint64_t seq) {
   settle(seq, e, entry_state::acked);
   ++stats_.acked;
   if (seq == cursor_) advance_cursor();
-  if (pending_.empty() && !ack_dirty_) work_since_ = std::chrono::steady_clock::now();
+  if (!ack_dirty_) ack_since_ = std::chrono::steady_clock::now();
   ack_dirty_ = true;
   const bool wake = writer_idle_;
   lk.unlock();

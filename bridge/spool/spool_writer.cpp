@@ -1,14 +1,16 @@
-// The spool's writer thread: group commit. Each commit takes every pending record and, if
-// acknowledgements changed, one ack record with the whole acknowledgement state; writes
-// them with one write() per segment touched and syncs per the mode:
-//   off    never syncs;
-//   normal waits up to flush_interval (or 1 MiB) to batch, syncs a batch that holds
-//          records (before their on_durable) or that lets acknowledged segments go;
-//          an acks-only batch is written but not synced;
-//   full   commits as soon as anything is pending and syncs every batch.
-// A segment is deleted only once an ack state showing all its records acknowledged is on
-// disk in a later segment (per the mode), so a restart never resurrects acked records and
-// never loses the seq high-water mark.
+// The spool's writer thread: group commit. A commit takes every pending record and, if
+// acknowledgements changed, one ack record with the whole acknowledgement state, and writes
+// them with one write() per segment touched. Records are written as soon as the writer is
+// free (what arrives meanwhile forms the next batch); acknowledgements alone wait up to
+// flush_interval to be batched. Syncs per the mode:
+//   off    never; on_durable after the write (a kill -9 loses nothing, a power cut may);
+//   normal on_durable after the write; one fdatasync of everything written at most every
+//          flush_interval, and before a segment is deleted or a flush() returns (a power
+//          cut may lose what was written since the last sync);
+//   full   every commit syncs before its on_durable.
+// A segment is deleted only once an ack state showing all its records acknowledged is
+// synced (written, with off) in a later segment, so a restart never resurrects acked
+// records and never loses the seq high-water mark.
 #include <algorithm>
 
 #include "bridge/spool/detail/segment_scan.hpp"
@@ -18,7 +20,6 @@
 namespace edgegw::bridge::detail {
 
 namespace {
-constexpr std::size_t batch_bytes = 1u << 20;
 constexpr auto retry_after = std::chrono::seconds(1);
 }  // namespace
 
@@ -34,32 +35,37 @@ spool_impl::~spool_impl() {
 }
 
 void spool_impl::start() {
+  last_sync_ = std::chrono::steady_clock::now();  // recovery synced the new segment
   writer_ = std::thread([this] { run(); });
 }
 
 void spool_impl::run() {
+  using clock = std::chrono::steady_clock;
   std::unique_lock lk(mu_);
   for (;;) {
-    const bool work = !pending_.empty() || ack_dirty_;
+    const auto now = clock::now();
     const bool urgent = stop_ || flush_ticket_ > done_ticket_;
-    if (!work && !urgent) {
-      writer_idle_ = true;
+    const bool acks_due = ack_dirty_ && now >= ack_since_ + opts_.flush_interval;
+    const bool sync_due = !unsynced_.empty() && now >= last_sync_ + opts_.flush_interval;
+    if (urgent || !pending_.empty() || acks_due || sync_due) {
+      if (!commit(lk)) {
+        if (stop_) break;  // the error is logged; what was durable stays durable
+        work_cv_.wait_for(lk, retry_after);
+        continue;
+      }
+      if (stop_ && pending_.empty() && !ack_dirty_ && unsynced_.empty()) break;
+      continue;
+    }
+    auto wake = clock::time_point::max();
+    if (ack_dirty_) wake = ack_since_ + opts_.flush_interval;
+    if (!unsynced_.empty()) wake = std::min(wake, last_sync_ + opts_.flush_interval);
+    writer_idle_ = true;
+    if (wake == clock::time_point::max()) {
       work_cv_.wait(lk);
-      writer_idle_ = false;
-      continue;
+    } else {
+      work_cv_.wait_until(lk, wake);
     }
-    const auto due = work_since_ + opts_.flush_interval;
-    if (!urgent && opts_.sync != spool_sync::full && pending_bytes_ < batch_bytes &&
-        std::chrono::steady_clock::now() < due) {
-      work_cv_.wait_until(lk, due);
-      continue;
-    }
-    if (!commit(lk)) {
-      if (stop_) break;  // the error is logged; what was durable stays durable
-      work_cv_.wait_for(lk, retry_after);
-      continue;
-    }
-    if (stop_ && pending_.empty() && !ack_dirty_) break;
+    writer_idle_ = false;
   }
   // Wake any flush() still waiting: nothing more will be committed.
   done_ticket_ = flush_ticket_;
@@ -85,10 +91,10 @@ std::error_code spool_impl::create_segment(uint32_t id, const ack_record& state,
 bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
   std::vector<pending_record> batch;
   batch.swap(pending_);
-  pending_bytes_ = 0;
   const bool acks = ack_dirty_;
   ack_dirty_ = false;
   const uint64_t ticket = flush_ticket_;
+  const bool urgent = stop_ || ticket > done_ticket_;
   const ack_record state = snapshot(next_seq_);
   // Would the state written now let a segment go? Then it must be synced.
   bool frees = false;
@@ -136,16 +142,27 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
       to_sync.push_back(touched.back().file);
     }
   }
-  const bool sync =
-      opts_.sync == spool_sync::full ||
-      (opts_.sync == spool_sync::normal && (!batch.empty() || frees || ticket > done_ticket_));
+  // Sync now? full: always; normal: when due, asked for, or before a segment may go.
+  const auto now = std::chrono::steady_clock::now();
+  const bool sync = opts_.sync == spool_sync::full ||
+                    (opts_.sync == spool_sync::normal &&
+                     (frees || urgent || now >= last_sync_ + opts_.flush_interval));
   uint64_t syncs = opts_.sync == spool_sync::off ? 0 : 2 * rolled;  // file + dir each
-  if (!ec && sync) {
+  if (!ec && opts_.sync != spool_sync::off) {
+    to_sync.insert(to_sync.end(), unsynced_.begin(), unsynced_.end());
     std::sort(to_sync.begin(), to_sync.end());
     to_sync.erase(std::unique(to_sync.begin(), to_sync.end()), to_sync.end());
-    for (const auto& f : to_sync) {
-      if ((ec = data_sync(*f))) break;
-      ++syncs;
+    if (sync) {
+      for (const auto& f : to_sync) {
+        if ((ec = data_sync(*f))) break;
+        ++syncs;
+      }
+      if (!ec) {
+        unsynced_.clear();
+        last_sync_ = now;
+      }
+    } else {
+      unsynced_ = std::move(to_sync);
     }
   }
 
@@ -163,7 +180,6 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
     }
     std::error_code ignored;  // a segment whose creation failed half-way, if any
     std::filesystem::remove(opts_.dir / segment_name(touched.back().id + 1), ignored);
-    for (const auto& r : batch) pending_bytes_ += data_record_size(r.seq, r.append_ms, *r.msg);
     batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
                  std::make_move_iterator(pending_.end()));
     pending_ = std::move(batch);

@@ -99,8 +99,10 @@ class spool_impl {
   uint64_t cache_first_ = 1;
   std::size_t cache_bytes_ = 0;
   std::vector<pending_record> pending_;
-  std::size_t pending_bytes_ = 0;
-  std::chrono::steady_clock::time_point work_since_{};
+  std::chrono::steady_clock::time_point ack_since_{};  // when acks became unwritten
+  // Writer thread only: files written but not synced yet (normal), and the last sync.
+  std::vector<file_ptr> unsynced_;
+  std::chrono::steady_clock::time_point last_sync_{};
   bool ack_dirty_ = false;
   bool writer_idle_ = false;
   bool stop_ = false;

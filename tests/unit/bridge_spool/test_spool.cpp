@@ -237,6 +237,44 @@ TEST(Spool, SyncFullSyncsEveryBatch) {
   EXPECT_GE(s->stats().fsyncs, before + 5);
 }
 
+// Waits (bounded) until `n` reaches `want`.
+bool wait_count(std::atomic<int>& n, int want) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (n.load() < want) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(Spool, SyncNormalReportsDurableAfterTheWriteAndSyncsLater) {
+  temp_dir d;
+  auto o = options(d.path());
+  o.flush_interval = std::chrono::hours(1);  // no timed sync during the test
+  auto s = open_spool(o);
+  const auto before = s->stats().fsyncs;
+  std::atomic<int> durable{0};
+  s->append(msg(1), [&] { ++durable; });
+  ASSERT_TRUE(wait_count(durable, 1));  // no flush(): written, not waiting an hour
+  EXPECT_EQ(s->stats().fsyncs, before);
+  EXPECT_GT(std::filesystem::file_size(d.path() / "seg-0000000001.log"), 8u);
+  s->flush();  // a flush syncs
+  EXPECT_GT(s->stats().fsyncs, before);
+}
+
+TEST(Spool, SyncFullReportsDurableOnlyAfterASync) {
+  temp_dir d;
+  auto o = options(d.path());
+  o.sync = spool_sync::full;
+  o.flush_interval = std::chrono::hours(1);
+  auto s = open_spool(o);
+  const auto before = s->stats().fsyncs;
+  std::atomic<int> durable{0};
+  s->append(msg(1), [&] { ++durable; });
+  ASSERT_TRUE(wait_count(durable, 1));
+  EXPECT_GT(s->stats().fsyncs, before);
+}
+
 TEST(Spool, OnAppendIsCalled) {
   temp_dir d;
   auto s = open_spool(options(d.path()));
