@@ -31,6 +31,11 @@ class inflight_window {
     inflight_.insert(seq);
     cursor_ = std::max(cursor_, seq);
   }
+  // Sending `seq`, the last one sent, failed before it reached the wire: read it again.
+  void unsent(uint64_t seq) {
+    inflight_.erase(seq);
+    if (seq > 0 && cursor_ >= seq) cursor_ = seq - 1;
+  }
   // The remote acknowledged `seq`; false when it was not in flight on this connection
   // (a late ack from an earlier one), which is harmless.
   bool acked(uint64_t seq) { return inflight_.erase(seq) > 0; }

@@ -76,7 +76,8 @@ link::link(bridge_settings s, broker& b, boost::asio::io_context& ctx, std::stri
       gate_(std::make_shared<gate>(ctx)),
       window_(s_.max_inflight),
       backoff_(s_.reconnect_min, s_.reconnect_max),
-      retry_timer_(ctx) {
+      retry_timer_(ctx),
+      pump_timer_(ctx) {
   local_client_.client_id = "$bridge/" + s_.name;
   sys_client_.client_id = local_client_.client_id;
   sys_client_.protocol = "internal";
@@ -114,7 +115,9 @@ void link::start() {
 
   // paho: no persistence of its own (the spool is ours), no automatic reconnect (ours has
   // jitter and resends from the spool).
-  mqtt::create_options co(s_.proto_ver == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
+  // paho queues each publish as a command for its send thread and refuses more than
+  // maxBufferedMessages of them (default 100): our window is the limit that matters.
+  mqtt::create_options co(s_.proto_ver == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1, 65535);
   client_ = std::make_unique<mqtt::async_client>(s_.server_uri, s_.clientid, co, nullptr);
   conn_opts_ = std::make_unique<mqtt::connect_options>();
   auto& o = *conn_opts_;
@@ -274,7 +277,10 @@ void link::start() {
 
   open_local();
   publish_sys();
-  boost::asio::post(ctx_, [self = shared_from_this()] { self->connect(); });
+  boost::asio::post(ctx_, [self = shared_from_this()] {
+    self->executor_live_.store(true);
+    self->connect();
+  });
 }
 
 void link::open_local() {
@@ -476,12 +482,22 @@ void link::pump() {
         client_->publish(pm, reinterpret_cast<void*>(static_cast<uintptr_t>(e.seq)),
                          *publish_listener_);
       } catch (const mqtt::exception& ex) {
-        // Not connected any more (the lost callback follows) or paho's own limit: the
-        // message stays in the spool and goes with the next connection or pump.
-        window_.acked(e.seq);
-        logger()->debug("bridge_publish_error name={} seq={} error=\"{}\"", s_.name, e.seq,
-                        ex.what());
+        // Not connected any more (the lost callback follows) or a limit of paho's: the
+        // message stays next in line; an ack or the retry timer pumps again.
+        window_.unsent(e.seq);
+        auto now_steady = std::chrono::steady_clock::now();
+        if (now_steady - last_publish_error_log_ > std::chrono::seconds(10)) {
+          last_publish_error_log_ = now_steady;
+          logger()->warn("bridge_publish_error name={} seq={} inflight={} error=\"{}\"", s_.name,
+                         e.seq, window_.inflight(), ex.what());
+        }
         counters_.inflight.store(window_.inflight(), std::memory_order_relaxed);
+        if (window_.inflight() == 0) {
+          pump_timer_.expires_after(std::chrono::milliseconds(50));
+          pump_timer_.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
+            if (auto self = w.lock(); self && !ec) self->pump();
+          });
+        }
         return;
       }
     }
@@ -623,7 +639,7 @@ void link::publish_sys() {
 void link::stop() {
   // Executor state is touched on the executor only: run there, and wait (bounded) when
   // called from another thread.
-  if (!ctx_.get_executor().running_in_this_thread() && !ctx_.stopped()) {
+  if (executor_live_.load() && !ctx_.get_executor().running_in_this_thread() && !ctx_.stopped()) {
     auto done = std::make_shared<std::promise<void>>();
     auto fut = done->get_future();
     boost::asio::post(ctx_, [self = shared_from_this(), done] {
@@ -639,6 +655,7 @@ void link::stop_here() {
   if (stopping_) return;
   stopping_ = true;
   retry_timer_.cancel();
+  pump_timer_.cancel();
   counters_.state.store(link_state::stopped, std::memory_order_relaxed);
   if (session_) broker_.close(*session_, close_reason::server_shutdown, false);
   if (client_) {

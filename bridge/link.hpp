@@ -100,11 +100,14 @@ class link : public std::enable_shared_from_this<link> {
   uint64_t gen_ = 0;  // connection attempt; callbacks of older ones are ignored
   bool connected_ = false;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> executor_live_{false};  // its io_context runs our handlers
   std::chrono::steady_clock::time_point connected_at_;
   inflight_window window_;
   backoff backoff_;
   std::mt19937 rng_{std::random_device{}()};
   boost::asio::steady_timer retry_timer_;
+  boost::asio::steady_timer pump_timer_;  // retry after paho refused a publish
+  std::chrono::steady_clock::time_point last_publish_error_log_{};
   std::vector<spool_entry> batch_;
   std::atomic<bool> pump_posted_{false};
 

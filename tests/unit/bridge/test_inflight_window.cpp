@@ -45,3 +45,14 @@ TEST(inflight_window, restart_resends_from_the_oldest) {
   // A late ack from the old connection for something not re-sent yet is ignored.
   EXPECT_FALSE(w.acked(2));
 }
+
+TEST(inflight_window, a_send_that_failed_is_read_again) {
+  inflight_window w(4);
+  w.restart(65535);
+  w.sent(3);
+  w.sent(4);
+  w.unsent(4);
+  EXPECT_EQ(w.cursor(), 3u);
+  EXPECT_EQ(w.inflight(), 1u);
+  EXPECT_EQ(w.room(), 3u);
+}
