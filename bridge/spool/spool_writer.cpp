@@ -142,29 +142,28 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
       to_sync.push_back(touched.back().file);
     }
   }
-  // Sync now? full: always; normal: when due, asked for, or before a segment may go.
+  // Sync? full: every commit, before on_durable. normal: when due, asked for (flush, stop)
+  // or before a segment may go, after on_durable (written is durable enough for normal).
   const auto now = std::chrono::steady_clock::now();
-  const bool sync = opts_.sync == spool_sync::full ||
-                    (opts_.sync == spool_sync::normal &&
-                     (frees || urgent || now >= last_sync_ + opts_.flush_interval));
+  const bool full = opts_.sync == spool_sync::full;
+  const bool want_sync = full || (opts_.sync == spool_sync::normal &&
+                                  (frees || urgent || now >= last_sync_ + opts_.flush_interval));
   uint64_t syncs = opts_.sync == spool_sync::off ? 0 : 2 * rolled;  // file + dir each
   if (!ec && opts_.sync != spool_sync::off) {
     to_sync.insert(to_sync.end(), unsynced_.begin(), unsynced_.end());
     std::sort(to_sync.begin(), to_sync.end());
     to_sync.erase(std::unique(to_sync.begin(), to_sync.end()), to_sync.end());
-    if (sync) {
-      for (const auto& f : to_sync) {
-        if ((ec = data_sync(*f))) break;
-        ++syncs;
-      }
-      if (!ec) {
-        unsynced_.clear();
-        last_sync_ = now;
-      }
-    } else {
-      unsynced_ = std::move(to_sync);
-    }
   }
+  const auto sync_all = [&]() -> std::error_code {
+    for (const auto& f : to_sync) {
+      if (auto e = data_sync(*f)) return e;
+      ++syncs;
+    }
+    unsynced_.clear();
+    last_sync_ = now;
+    return {};
+  };
+  if (!ec && full) ec = sync_all();
 
   lk.lock();
   if (ec) {
@@ -187,7 +186,6 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
     return false;
   }
   stats_.bytes_written += written;
-  stats_.fsyncs += syncs;
   segments_.back() = std::move(touched[0]);
   for (std::size_t i = 1; i < touched.size(); ++i) segments_.push_back(std::move(touched[i]));
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -198,14 +196,6 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
     if (e.state() == entry_state::pending) e.set(entry_state::on_disk);
   }
   if (!batch.empty()) written_seq_ = batch.back().seq;
-  const bool state_on_disk = (acks || rolled != 0) && (sync || opts_.sync == spool_sync::off);
-  std::vector<uint32_t> gone;
-  if (state_on_disk) {
-    while (segments_.size() > 1 && segments_.front().last_seq < state.cursor) {
-      gone.push_back(segments_.front().id);
-      segments_.pop_front();
-    }
-  }
   trim_cache();
   lk.unlock();
 
@@ -213,6 +203,31 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
     if (r.on_durable) r.on_durable();
   }
   batch.clear();  // drop the messages without the lock held
+  bool synced = full;
+  if (opts_.sync == spool_sync::normal) {
+    if (!want_sync) {
+      unsynced_ = std::move(to_sync);
+    } else if (auto e = sync_all()) {
+      // Already reported durable (written): keep the files for the next try.
+      unsynced_ = std::move(to_sync);
+      log::get("bridge")->error("spool_sync_failed dir={} error=\"{}\" retry_in_ms={}",
+                                opts_.dir.string(), e.message(), opts_.flush_interval.count());
+    } else {
+      synced = true;
+    }
+  }
+
+  lk.lock();
+  stats_.fsyncs += syncs;
+  // The ack state written now lets acknowledged segments go once it is on disk.
+  std::vector<uint32_t> gone;
+  if ((acks || rolled != 0) && (synced || opts_.sync == spool_sync::off)) {
+    while (segments_.size() > 1 && segments_.front().last_seq < state.cursor) {
+      gone.push_back(segments_.front().id);
+      segments_.pop_front();
+    }
+  }
+  lk.unlock();
   for (uint32_t id : gone) {
     std::error_code rm;
     std::filesystem::remove(opts_.dir / segment_name(id), rm);
@@ -221,7 +236,7 @@ bool spool_impl::commit(std::unique_lock<std::mutex>& lk) {
                                opts_.dir.string(), segment_name(id), rm.message());
     }
   }
-  const bool dir_synced = !gone.empty() && opts_.sync == spool_sync::full && !sync_dir(opts_.dir);
+  const bool dir_synced = !gone.empty() && full && !sync_dir(opts_.dir);
   lk.lock();
   if (dir_synced) ++stats_.fsyncs;
   // flush() returns only now: records durable, callbacks run, acknowledged segments gone.
