@@ -74,6 +74,10 @@ bridge_settings one(const config::values& cfg, const std::string& name) {
     refuse(cfg, p + "local_prefix", e);
   b.qos = static_cast<uint8_t>(cfg.get_int(p + "qos"));
   b.keep_retain = cfg.get_string(p + "retain") == "keep";
+  // Each connection starts a fresh client whose packet ids start over; a remote session
+  // that still holds QoS 2 ids awaiting PUBREL would take a new message as a duplicate.
+  if (b.qos == 2 && !b.clean_start)
+    refuse(cfg, p + "qos", "2 needs clean_start = true (use qos = 1 with a persistent session)");
   b.reconnect_min = cfg.get_duration(p + "reconnect_min");
   b.reconnect_max = cfg.get_duration(p + "reconnect_max");
   if (b.reconnect_max < b.reconnect_min)

@@ -115,10 +115,6 @@ void link::start() {
 
   // paho: no persistence of its own (the spool is ours), no automatic reconnect (ours has
   // jitter and resends from the spool).
-  // paho queues each publish as a command for its send thread and refuses more than
-  // maxBufferedMessages of them (default 100): our window is the limit that matters.
-  mqtt::create_options co(s_.proto_ver == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1, 65535);
-  client_ = std::make_unique<mqtt::async_client>(s_.server_uri, s_.clientid, co, nullptr);
   conn_opts_ = std::make_unique<mqtt::connect_options>();
   auto& o = *conn_opts_;
   o.set_mqtt_version(s_.proto_ver == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
@@ -219,62 +215,6 @@ void link::start() {
     });
   };
 
-  client_->set_connection_lost_handler([g](const std::string& cause) {
-    g->post([cause](link& l) {
-      l.on_lost(l.gen_,
-                cause.empty() ? std::string("connection lost") : "connection lost: " + cause);
-    });
-  });
-  client_->set_disconnected_handler([g](const mqtt::properties&, mqtt::ReasonCode rc) {
-    int code = static_cast<int>(rc);
-    g->post([code](link& l) {
-      l.on_lost(l.gen_,
-                "disconnected by the remote, reason " + mqtt::exception::reason_code_str(code));
-    });
-  });
-  const bool v5 = s_.proto_ver == 5;
-  const std::string local_prefix = s_.local_prefix;
-  const bool keep_retain = s_.keep_retain;
-  const std::string from = local_client_.client_id;
-  client_->set_message_callback(
-      [g, v5, local_prefix, keep_retain, from](mqtt::const_message_ptr m) {
-        if (!m) return;
-        message msg;
-        msg.topic = apply_prefix(local_prefix, m->get_topic());
-        msg.payload = m->get_payload_str();
-        msg.qos = static_cast<uint8_t>(m->get_qos());
-        msg.retain = keep_retain && m->is_retained();
-        msg.from_client = from;
-        msg.from_protocol = "bridge";
-        if (v5) {
-          const auto& p = m->get_properties();
-          try {
-            using mqtt::property;
-            if (p.contains(property::PAYLOAD_FORMAT_INDICATOR))
-              msg.payload_format = mqtt::get<uint8_t>(p, property::PAYLOAD_FORMAT_INDICATOR);
-            if (p.contains(property::CONTENT_TYPE))
-              msg.content_type = mqtt::get<std::string>(p, property::CONTENT_TYPE);
-            if (p.contains(property::RESPONSE_TOPIC))
-              msg.response_topic = mqtt::get<std::string>(p, property::RESPONSE_TOPIC);
-            if (p.contains(property::CORRELATION_DATA))
-              msg.correlation_data = mqtt::get<std::string>(p, property::CORRELATION_DATA);
-            if (p.contains(property::MESSAGE_EXPIRY_INTERVAL)) {
-              auto secs = mqtt::get<int32_t>(p, property::MESSAGE_EXPIRY_INTERVAL);
-              if (secs > 0)
-                msg.expire_at_ms =
-                    unix_ms_now() + static_cast<int64_t>(static_cast<uint32_t>(secs)) * 1000;
-            }
-            for (std::size_t i = 0, n = p.count(property::USER_PROPERTY); i < n; ++i) {
-              auto kv = mqtt::get<mqtt::string_pair>(p, property::USER_PROPERTY, i);
-              msg.user_properties.push_back({std::get<0>(kv), std::get<1>(kv)});
-            }
-          } catch (const std::exception&) {
-          }
-        }
-        auto mp = make_message(std::move(msg));
-        g->post([mp](link& l) { l.deliver_local(mp); });
-      });
-
   open_local();
   publish_sys();
   boost::asio::post(ctx_, [self = shared_from_this()] {
@@ -354,6 +294,72 @@ bool link::take(const message_ptr& msg, bool retain, const std::function<void()>
   return true;
 }
 
+// A fresh paho client for every connection attempt: an old one may still hold publishes
+// it queued before the connection dropped and would send them first on the new
+// connection, ahead of the older messages the spool resends (out of order).
+void link::new_client(uint64_t gen) {
+  client_.reset();
+  // paho queues each publish as a command for its send thread and refuses more than
+  // maxBufferedMessages of them (default 100): our window is the limit that matters.
+  mqtt::create_options co(s_.proto_ver == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1, 65535);
+  client_ = std::make_unique<mqtt::async_client>(s_.server_uri, s_.clientid, co, nullptr);
+  auto g = gate_;
+  client_->set_connection_lost_handler([g, gen](const std::string& cause) {
+    g->post([gen, cause](link& l) {
+      l.on_lost(gen, cause.empty() ? std::string("connection lost") : "connection lost: " + cause);
+    });
+  });
+  client_->set_disconnected_handler([g, gen](const mqtt::properties&, mqtt::ReasonCode rc) {
+    int code = static_cast<int>(rc);
+    g->post([gen, code](link& l) {
+      l.on_lost(gen,
+                "disconnected by the remote, reason " + mqtt::exception::reason_code_str(code));
+    });
+  });
+  const bool v5 = s_.proto_ver == 5;
+  const std::string local_prefix = s_.local_prefix;
+  const bool keep_retain = s_.keep_retain;
+  const std::string from = local_client_.client_id;
+  client_->set_message_callback(
+      [g, v5, local_prefix, keep_retain, from](mqtt::const_message_ptr m) {
+        if (!m) return;
+        message msg;
+        msg.topic = apply_prefix(local_prefix, m->get_topic());
+        msg.payload = m->get_payload_str();
+        msg.qos = static_cast<uint8_t>(m->get_qos());
+        msg.retain = keep_retain && m->is_retained();
+        msg.from_client = from;
+        msg.from_protocol = "bridge";
+        if (v5) {
+          const auto& p = m->get_properties();
+          try {
+            using mqtt::property;
+            if (p.contains(property::PAYLOAD_FORMAT_INDICATOR))
+              msg.payload_format = mqtt::get<uint8_t>(p, property::PAYLOAD_FORMAT_INDICATOR);
+            if (p.contains(property::CONTENT_TYPE))
+              msg.content_type = mqtt::get<std::string>(p, property::CONTENT_TYPE);
+            if (p.contains(property::RESPONSE_TOPIC))
+              msg.response_topic = mqtt::get<std::string>(p, property::RESPONSE_TOPIC);
+            if (p.contains(property::CORRELATION_DATA))
+              msg.correlation_data = mqtt::get<std::string>(p, property::CORRELATION_DATA);
+            if (p.contains(property::MESSAGE_EXPIRY_INTERVAL)) {
+              auto secs = mqtt::get<int32_t>(p, property::MESSAGE_EXPIRY_INTERVAL);
+              if (secs > 0)
+                msg.expire_at_ms =
+                    unix_ms_now() + static_cast<int64_t>(static_cast<uint32_t>(secs)) * 1000;
+            }
+            for (std::size_t i = 0, n = p.count(property::USER_PROPERTY); i < n; ++i) {
+              auto kv = mqtt::get<mqtt::string_pair>(p, property::USER_PROPERTY, i);
+              msg.user_properties.push_back({std::get<0>(kv), std::get<1>(kv)});
+            }
+          } catch (const std::exception&) {
+          }
+        }
+        auto mp = make_message(std::move(msg));
+        g->post([mp](link& l) { l.deliver_local(mp); });
+      });
+}
+
 void link::connect() {
   if (stopping_ || connected_) return;
   ++gen_;
@@ -365,6 +371,7 @@ void link::connect() {
   logger()->info("bridge_connecting name={} server={} clientid={} proto_ver={}", s_.name, s_.server,
                  s_.clientid, s_.proto_ver);
   try {
+    new_client(gen_);
     client_->connect(*conn_opts_, reinterpret_cast<void*>(static_cast<uintptr_t>(gen_)),
                      *connect_listener_);
   } catch (const mqtt::exception& e) {
@@ -520,7 +527,12 @@ void link::on_acks() {
 }
 
 void link::on_publish_failed(uint64_t seq, int rc, int reason) {
-  if (reason >= 0x80) {
+  // paho also fails the publishes in flight when the connection drops, with reason codes
+  // >= 0x80 of its own: only an MQTT 5 PUBACK/PUBREC refusal that sending again cannot
+  // fix drops the message. Anything else stays in the spool for the next connection.
+  const bool refused = s_.proto_ver == 5 && rc != MQTTASYNC_DISCONNECTED &&
+                       (reason == 0x87 || reason == 0x90 || reason == 0x99);
+  if (refused) {
     // The remote refused it (not authorized, bad topic, quota): sending it again would not
     // help, so it leaves the spool and is counted as dropped.
     logger()->warn("bridge_publish_refused name={} seq={} reason=\"{}\"", s_.name, seq,

@@ -64,6 +64,7 @@ class link : public std::enable_shared_from_this<link> {
 
   void stop_here();
   void open_local();
+  void new_client(uint64_t gen);
   void connect();
   void on_connected(uint64_t gen, uint16_t receive_maximum, bool session_present);
   void on_connect_failed(uint64_t gen, std::string why);

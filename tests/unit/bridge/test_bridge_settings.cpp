@@ -63,6 +63,8 @@ TEST(bridge_settings, bad_combinations_name_the_key) {
             std::string::npos);
   EXPECT_NE(error_of(s + "cacertfile = /etc/hostname\n").find("bridge.c.cacertfile"),
             std::string::npos);
+  EXPECT_NE(error_of(s + "qos = 2\nclean_start = false\n").find("bridge.c.qos"), std::string::npos);
+  EXPECT_EQ(error_of(s + "qos = 2\n"), "");
   const std::string tls = "[bridge.c]\nserver = mqtts://h:8883\n";
   EXPECT_NE(error_of(tls).find("bridge.c.cacertfile"), std::string::npos);
   EXPECT_EQ(error_of(tls + "verify = false\n"), "");
