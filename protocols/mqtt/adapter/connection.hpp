@@ -309,6 +309,10 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
   void arm_timer() {
     if (closed_ || lingering_) return;
     auto at = channel_.next_deadline();
+    // Throttled, the channel has no deadline and no read is pending, while the broker
+    // holds only a weak reference (its unthrottle posts through the sink): a timer is then
+    // what keeps this connection alive until that post arrives.
+    if (!at && channel_.throttled()) at = clock::now() + throttled_keepalive;
     if (!at) return;
     if (timer_armed_ && armed_at_ <= *at) return;  // fires earlier; on_tick re-arms
     start_timer(*at);
@@ -355,6 +359,8 @@ class connection : public std::enable_shared_from_this<connection<Stream>> {
     token_.reset();
     channel_.on_transport_closed();
   }
+
+  static constexpr std::chrono::seconds throttled_keepalive{10};
 
   executor_type strand_;
   Stream stream_;
