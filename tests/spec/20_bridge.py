@@ -51,7 +51,9 @@ class Upstream:
                  'user %s' % pwd.getpwuid(os.getuid()).pw_name,
                  'log_dest stderr', 'log_type all',
                  'persistence true', 'persistence_location %s/' % self.path('db'),
-                 'max_inflight_messages 0', 'max_queued_messages 100000']
+                 'max_inflight_messages 0',
+                 # no queue limit: a slow upstream subscriber must not lose messages
+                 'max_queued_messages 0']
         if self.users:
             lines.append('password_file %s' % self.path('passwd'))
         lines.append('listener %d %s' % (port, HOST))
