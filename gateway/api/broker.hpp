@@ -120,6 +120,22 @@ class delivery_sink {
   // session limits). Called from any thread; the adapter closes its connection, sending
   // `reason` in whatever form its protocol has.
   virtual void on_close(close_reason reason) = 0;
+  // Optional: take a message at routing time instead of having it queued in the session
+  // (pull() never sees it). For sinks that hand messages to storage of their own, e.g. the
+  // bridge's spool. Called from the publisher's thread, possibly under the broker's routing
+  // lock: must not block, must not call back into the broker. `qos` and `retain` are as a
+  // delivery would carry them. Returns false to have the message queued as usual.
+  // When it returns true and `hold` is not null, the publisher's acknowledgement waits: the
+  // sink must call a copy of *hold exactly once, from any thread (before returning when there
+  // is nothing to wait for), e.g. once the message is on disk.
+  virtual bool take(const message_ptr& msg, uint8_t qos, bool retain,
+                    const std::function<void()>* hold) {
+    (void)msg;
+    (void)qos;
+    (void)retain;
+    (void)hold;
+    return false;
+  }
 };
 
 struct session_stats {

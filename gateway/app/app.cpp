@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "board/device_identity.hpp"
+#include "bridge/bridge_service.hpp"
 #include "board/sd_notify.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
@@ -152,6 +153,7 @@ int run(const options& opts) {
     // (gateways and bridges are added here, one line each)
     if (auto s = mqttsn::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
+    if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {

@@ -28,6 +28,20 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
                                                    const std::function<void()>* unthrottle) {
   const auto& cfg = broker_.settings();
   enqueue_result r;
+  std::shared_ptr<delivery_sink> taker;
+  {
+    std::lock_guard lk(mu_);
+    if (ended_) return r;
+    taker = sink_;
+  }
+  // A sink that takes messages at routing time (the bridge's spool) bypasses the queue;
+  // called without mu_ so it may take its own locks. When it got the publisher's hold it
+  // releases it itself, so it counts as throttled here.
+  if (taker && taker->take(msg, qos, retain, unthrottle && *unthrottle ? unthrottle : nullptr)) {
+    r.queued = true;
+    r.throttled = unthrottle && *unthrottle;
+    return r;
+  }
   std::shared_ptr<delivery_sink> notify;
   {
     std::lock_guard lk(mu_);

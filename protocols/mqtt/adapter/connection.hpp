@@ -339,6 +339,10 @@ class connection final : public std::enable_shared_from_this<connection<Stream>>
   void arm_timer() {
     if (closed_ || lingering_) return;
     auto at = channel_.next_deadline();
+    // Throttled, the channel has no deadline and no read is pending, while the broker
+    // holds only a weak reference (its unthrottle posts through the sink): a timer is then
+    // what keeps this connection alive until that post arrives.
+    if (!at && channel_.throttled()) at = clock::now() + throttled_keepalive;
     if (!at) return;
     if (deadline_armed() && deadline_at() <= *at) return;  // fires earlier; on_tick re-arms
     start_timer(*at);
@@ -387,6 +391,8 @@ class connection final : public std::enable_shared_from_this<connection<Stream>>
     token_.reset();
     channel_.on_transport_closed();
   }
+
+  static constexpr std::chrono::seconds throttled_keepalive{10};
 
   [[no_unique_address]] strand_member strand_;
   Stream stream_;

@@ -505,3 +505,78 @@ TEST_F(broker_test, connected_qos0_backlog_bounded_separately_from_mqueue) {
   EXPECT_EQ(d[0].msg->payload, "q0-2");  // drop_oldest within QoS 0
   EXPECT_EQ(d[4].msg->payload, "q1-1");  // and within QoS 1
 }
+
+namespace {
+
+// A sink that takes messages at routing time, as the bridge's spool does.
+struct taking_sink : fake_sink {
+  struct taken {
+    message_ptr msg;
+    uint8_t qos;
+    bool retain;
+  };
+  std::vector<taken> got;
+  std::vector<std::function<void()>> holds;
+  bool hold_now = false;  // release the hold before returning
+  bool take(const message_ptr& msg, uint8_t qos, bool retain,
+            const std::function<void()>* hold) override {
+    got.push_back({msg, qos, retain});
+    if (hold) {
+      if (hold_now) {
+        (*hold)();
+      } else {
+        holds.push_back(*hold);
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_F(broker_test, sink_take_bypasses_queue_and_holds_ack_until_released) {
+  auto a = connect("a"), other = connect("other");
+  credentials c;
+  c.protocol = "bridge";
+  c.client_id = "br";
+  auto info = broker->authenticate(c);
+  ASSERT_TRUE(info);
+  auto sink = std::make_shared<taking_sink>();
+  auto s = broker->open_session(info.value(), {}, sink);
+  ASSERT_TRUE(s);
+  conn br{info.value(), sink, s.value().session, false};
+  subscription_options o;
+  o.no_local = true;
+  o.retain_as_published = true;
+  sub(br, "f/#", 1, o);
+  sub(other, "f/#", 1);
+
+  int acked = 0;
+  auto r = pub(a, "f/1", "x", 1, true, [&] { ++acked; });
+  EXPECT_EQ(r.matched, 2u);
+  EXPECT_TRUE(r.throttled);  // the publisher's ack waits for the sink
+  ASSERT_EQ(sink->got.size(), 1u);
+  EXPECT_EQ(sink->got[0].msg->payload, "x");
+  EXPECT_EQ(sink->got[0].qos, 1);
+  EXPECT_TRUE(sink->got[0].retain);  // retain as published
+  EXPECT_EQ(sink->ready.load(), 0);  // nothing queued in the session
+  EXPECT_TRUE(pull(br).empty());
+  EXPECT_EQ(pull(other).size(), 1u);  // other subscribers are unaffected
+  EXPECT_EQ(acked, 0);
+  ASSERT_EQ(sink->holds.size(), 1u);
+  sink->holds[0]();
+  EXPECT_EQ(acked, 1);
+
+  // Released before returning: not throttled, no callback.
+  sink->hold_now = true;
+  EXPECT_FALSE(pub(a, "f/2", "y", 1, false, [&] { ++acked; }).throttled);
+  EXPECT_EQ(acked, 1);
+  // No publisher to hold (no on_unthrottle): the sink gets no hold.
+  sink->hold_now = false;
+  pub(a, "f/3", "z", 0);
+  EXPECT_EQ(sink->got.size(), 3u);
+  EXPECT_EQ(sink->holds.size(), 1u);
+  // no-local: what the sink's own client publishes is not handed back to it.
+  pub(br, "f/4", "w", 1);
+  EXPECT_EQ(sink->got.size(), 3u);
+}

@@ -203,6 +203,39 @@ TEST_F(glue, throttled_publisher_is_not_read_until_unthrottled) {
   EXPECT_EQ(b.published[1]->payload, "2");
 }
 
+// A publisher whose acknowledgement is held (QoS 1, the bridge's spool) and that has
+// nothing else pending must stay connected until the broker releases it: the connection
+// keeps itself alive while throttled, even with no read, write or timer in flight.
+TEST_F(glue, throttled_publisher_stays_connected_while_its_ack_is_held) {
+  cfg->keepalive_multiplier = 0.1;  // keepalive 1 s -> a timer firing at 100 ms
+  connect(1);
+  b.throttle_next = true;
+  mqtt::publish p1;
+  p1.topic = "t";
+  p1.payload = "1";
+  p1.qos = 1;
+  p1.packet_id = 1;
+  mqtt::publish p2 = p1;
+  p2.payload = "2";
+  p2.packet_id = 2;
+  std::string bytes;
+  mqtt::encode(p1, ver, bytes);
+  mqtt::encode(p2, ver, bytes);
+  const std::size_t rx_before = rx.size();
+  send_raw(bytes);
+  ASSERT_TRUE(run_until([&] { return b.published.size() == 1; }));
+  // Past the keepalive timer's expiry: it fires while throttled and must not be the
+  // connection's last owner.
+  run_until([] { return false; }, 300ms);
+  EXPECT_FALSE(eof);
+  EXPECT_EQ(rx.size(), rx_before);  // the PUBACK is held
+  ASSERT_TRUE(b.unthrottle);
+  std::thread([f = b.unthrottle] { f(); }).join();
+  ASSERT_TRUE(run_until([&] { return b.published.size() == 2; }));
+  ASSERT_TRUE(run_until([&] { return rx.size() >= rx_before + 8; }));  // both PUBACKs
+  EXPECT_FALSE(eof);
+}
+
 TEST_F(glue, keepalive_timer_closes_a_silent_client) {
   cfg->keepalive_multiplier = 0.1;  // keepalive 1 s -> 100 ms
   connect(1);
