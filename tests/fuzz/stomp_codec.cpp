@@ -1,7 +1,8 @@
 // libFuzzer target for the STOMP codec. Each input is a byte stream decoded as 1.0, 1.1
 // and 1.2, frame after frame, in one piece and split in two at a point taken from the
 // first byte. Both ways must agree; a need_more consumes nothing; errors carry a text;
-// limits hold; and every decoded 1.1/1.2 frame re-encodes to bytes that decode back equal.
+// limits hold; and every decoded 1.1/1.2 frame (1.1: without a CR in its headers) re-encodes to
+// bytes that decode back equal.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -68,6 +69,10 @@ outcome run(std::span<const uint8_t> data, version v, limits l, std::size_t spli
 
 void check_round_trip(const frame& f, version v) {
   if (v == version::v10) return;  // 1.0 trims and cannot carry every byte
+  if (v == version::v11) {        // 1.1 has no escape for CR: a raw one is sent as a blank
+    for (const auto& h : f.headers)
+      if (h.name.find('\r') != std::string::npos || h.value.find('\r') != std::string::npos) return;
+  }
   std::string wire;
   encode(f, v, wire, true);
   decoder d(limits{1 << 30, 1 << 20, 1 << 30, 1 << 30});
