@@ -19,6 +19,7 @@
 #include "logging.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
 #include "protocols/mqtt/ws/ws_connection.hpp"
+#include "protocols/stomp/adapter/service.hpp"
 #include "settings_from_config.hpp"
 
 #ifndef EDGEGW_VERSION
@@ -148,6 +149,7 @@ int run(const options& opts) {
   std::vector<std::unique_ptr<net::service>> services;
   try {
     // (gateways and bridges are added here, one line each)
+    if (auto s = stomp::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {
