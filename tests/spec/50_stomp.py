@@ -344,7 +344,7 @@ class StompTest(BrokerTestCase):
 
     # ------------------------------------------------------------------ errors
 
-    @with_config({'gateway.stomp.max_body': '1KB'})
+    @with_config({'gateway.stomp.max_body': '1KB', 'node.sys_interval': '1s'})
     def test_bad_frames_get_error_then_close(self):
         cases = [
             ('garbage', b'\x00\xff\xfe\n\n\x00', 'malformed frame'),
@@ -374,6 +374,51 @@ class StompTest(BrokerTestCase):
         c = self.stomp()
         c.conn.send('still/ok', 'x', receipt='r')
         c.frames.next('RECEIPT')
+        # Garbage, the unknown command, the bad escape and both over-limit frames are
+        # counted as malformed packets (SPEC 11), visible in $SYS.
+        sys = self.client()
+        sys.subscribe('$SYS/brokers/test/metrics/packets/malformed', 0)
+        deadline = time.monotonic() + TIMEOUT
+        count = 0
+        while count < 5 and time.monotonic() < deadline:
+            m = sys.poll(1.5)
+            if m is not None:
+                count = int(m.payload)
+        self.assertEqual(count, 5)
+
+    @with_config({'gateway.stomp.write_high_water': '16KB'})
+    def test_slow_reader_is_bounded_and_others_keep_working(self):
+        """A client that stops reading its MESSAGE frames does not stall the publisher or
+        other clients, and what it reads later is intact, in order."""
+        topic = unique_id('slow')
+        r = RawStomp(self.broker.port('stomp', ''))
+        self._clients.append(r)
+        r.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        r.send(b'CONNECT\naccept-version:1.2\n\n\0SUBSCRIBE\nid:s\ndestination:'
+               + topic.encode() + b'\nreceipt:s\n\n\0')
+        self.assertEqual(r.frame()[0], 'CONNECTED')
+        self.assertEqual(r.frame()[0], 'RECEIPT')
+        pub = self.client()
+        payload = b'p' * 4000
+        start = time.monotonic()
+        for i in range(500):  # 2 MB towards a reader that takes nothing
+            pub.publish(topic, b'%05d' % i + payload, 0)
+        pub.barrier()
+        self.assertLess(time.monotonic() - start, TIMEOUT)
+        other = self.stomp()
+        other.conn.subscribe(topic + '/other', id='o')
+        other.conn.send(topic + '/other', 'fine', receipt='r')
+        other.frames.next('RECEIPT')
+        self.assertEqual(other.frames.next('MESSAGE').body, 'fine')
+        # The slow reader now reads: MESSAGE frames in order, none torn.
+        last = -1
+        for _ in range(20):
+            cmd, headers, body = r.frame()
+            self.assertEqual(cmd, 'MESSAGE')
+            self.assertEqual(len(body), int(headers['content-length']))
+            n = int(body[:5])
+            self.assertGreater(n, last)
+            last = n
 
     def test_disconnect_with_receipt(self):
         r = self.raw_stomp()
