@@ -8,7 +8,17 @@ void add_stomp_keys(std::vector<key_spec>& r) {
   r.push_back(boolean(s, "enable", "true", "Start the STOMP gateway."));
   r.push_back(address(s, "bind", "0.0.0.0:61613", "TCP address and port; [::]:61613 for IPv6."));
   r.push_back(integer(s, "max_connections", "10000", 1, unlimited_count,
-                      "Most STOMP connections at once."));
+                      "Most STOMP connections at once (each listener)."));
+  r.push_back(boolean(s, "ws_enable", "false",
+                      "Also serve STOMP over WebSocket (subprotocols v10.stomp, v11.stomp, "
+                      "v12.stomp)."));
+  r.push_back(
+      address(s, "ws_bind", "0.0.0.0:61614", "TCP address and port of STOMP over WebSocket."));
+  key_spec p = non_empty(text(s, "ws_path", "/stomp", "HTTP path of the WebSocket endpoint."));
+  p.check = [](string_view v) {
+    return !v.empty() && v.front() == '/' ? string_view{} : string_view{"must start with '/'"};
+  };
+  r.push_back(p);
   r.push_back(runtime_template(text(s, "mountpoint", "",
                                     "Prefix added to every destination of STOMP clients; may "
                                     "use ${clientid} and ${username}.")));

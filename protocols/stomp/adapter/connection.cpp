@@ -40,11 +40,11 @@ class connection::sink final : public delivery_sink {
   std::weak_ptr<connection> conn_;
 };
 
-connection::connection(socket s, std::string peer, std::shared_ptr<const settings> cfg, broker& b,
-                       std::shared_ptr<void> token)
-    : sock_(std::move(s)),
+connection::connection(std::unique_ptr<transport> t, std::string peer,
+                       std::shared_ptr<const settings> cfg, broker& b, std::shared_ptr<void> token)
+    : io_(std::move(t)),
       cfg_(cfg),
-      sink_(std::make_shared<sink>(sock_.get_executor())),
+      sink_(std::make_shared<sink>(io_->executor())),
       channel_(cfg, b, std::move(peer), channel::hooks{sink_, [s = sink_] { s->unthrottle(); }},
                clock::now()),
       rbuf_(cfg->read_buffer_size > 0 ? cfg->read_buffer_size : 4096),
@@ -56,7 +56,7 @@ connection::~connection() {
 
 void connection::start() {
   sink_->attach(weak_from_this());
-  asio::dispatch(sock_.get_executor(),
+  asio::dispatch(io_->executor(),
                  [self = shared_from_this()] { self->guarded([&] { self->after_event(); }); });
 }
 
@@ -124,10 +124,10 @@ void connection::do_read() {
       rbuf_.resize(std::max({want, initial, rbuf_.size() * 2}));
   }
   reading_ = true;
-  sock_.async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
-                        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                          self->guarded([&] { self->on_read(ec, n); });
-                        });
+  io_->async_read_some(asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+                       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                         self->guarded([&] { self->on_read(ec, n); });
+                       });
 }
 
 void connection::on_read(boost::system::error_code ec, std::size_t n) {
@@ -176,10 +176,10 @@ void connection::flush() {
   wbuf_.clear();
   wbuf_.swap(out);
   writing_ = true;
-  asio::async_write(sock_, asio::buffer(wbuf_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      self->guarded([&] { self->on_write(ec); });
-                    });
+  io_->async_write(asio::buffer(wbuf_),
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     self->guarded([&] { self->on_write(ec); });
+                   });
 }
 
 void connection::on_write(boost::system::error_code ec) {
@@ -204,7 +204,7 @@ void connection::arm_timer() {
     return;
   }
   if (deadline_armed() && deadline_at() == *at) return;
-  net::deadline_service::of(sock_.get_executor()).arm(*this, *at, shared_from_this());
+  net::deadline_service::of(io_->executor()).arm(*this, *at, shared_from_this());
 }
 
 void connection::on_deadline() {
@@ -222,9 +222,8 @@ void connection::on_deadline() {
 void connection::begin_linger() {
   lingering_ = true;
   token_.reset();  // the listener slot is free again
-  boost::system::error_code ec;
-  sock_.shutdown(socket::shutdown_send, ec);
-  net::deadline_service::of(sock_.get_executor())
+  io_->shutdown_send();
+  net::deadline_service::of(io_->executor())
       .arm(*this, clock::now() + cfg_->close_linger, shared_from_this());
   rbegin_ = rend_ = 0;
   do_read();
@@ -234,9 +233,7 @@ void connection::close_now() {
   if (closed_) return;
   closed_ = true;
   auto keep = std::move(hold_);  // alive until the end of this call
-  boost::system::error_code ec;
-  sock_.shutdown(socket::shutdown_both, ec);
-  sock_.close(ec);
+  io_->close();
   cancel_deadline();
   token_.reset();
   channel_.on_transport_closed();
@@ -248,8 +245,8 @@ void start_connection(boost::asio::ip::tcp::socket s, std::shared_ptr<const sett
   s.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   auto ep = s.remote_endpoint(ec);
   std::string peer = ec ? std::string("unknown") : net::to_string(ep);
-  auto c = std::make_shared<connection>(std::move(s), std::move(peer), std::move(cfg), b,
-                                        std::move(token));
+  auto c = std::make_shared<connection>(std::make_unique<tcp_transport>(std::move(s)),
+                                        std::move(peer), std::move(cfg), b, std::move(token));
   c->start();
 }
 

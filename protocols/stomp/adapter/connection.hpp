@@ -1,4 +1,5 @@
-// The Asio glue between one byte stream and one stomp::channel: a read loop over a buffer
+// The Asio glue between one byte stream (TCP or WebSocket, transport.hpp) and one
+// stomp::channel: a read loop over a buffer
 // grown only for a frame that needs it (bounded by max_frame_size through the codec), one
 // write in flight gathering the channel's output (the two buffers are swapped), reading
 // paused while a SEND is throttled or the client does not read its MESSAGE frames, a
@@ -20,6 +21,7 @@
 #include "gateway/net/deadlines.hpp"
 #include "protocols/stomp/adapter/channel.hpp"
 #include "protocols/stomp/adapter/settings.hpp"
+#include "protocols/stomp/adapter/transport.hpp"
 
 namespace edgegw::stomp {
 
@@ -30,8 +32,8 @@ class connection final : public std::enable_shared_from_this<connection>,
   using clock = channel::clock;
 
   // `token` is held until the transport closes (the listener's connection slot).
-  connection(socket s, std::string peer, std::shared_ptr<const settings> cfg, broker& b,
-             std::shared_ptr<void> token);
+  connection(std::unique_ptr<transport> t, std::string peer, std::shared_ptr<const settings> cfg,
+             broker& b, std::shared_ptr<void> token);
   ~connection() override;
   void start();
 
@@ -54,7 +56,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   void handle_session_closed(close_reason r);
   void handle_unthrottled();
 
-  socket sock_;
+  std::unique_ptr<transport> io_;
   std::shared_ptr<const settings> cfg_;
   std::shared_ptr<sink> sink_;
   channel channel_;
@@ -75,5 +77,11 @@ class connection final : public std::enable_shared_from_this<connection>,
 // The TCP listener's entry point: an accepted socket on one of the pool's io_contexts.
 void start_connection(boost::asio::ip::tcp::socket s, std::shared_ptr<const settings> cfg,
                       broker& b, std::shared_ptr<void> token);
+// STOMP over WebSocket: reads the HTTP upgrade request (bounded by connect_timeout),
+// answers 404 for another path, 426 for plain HTTP, 400 when the client offers only
+// subprotocols other than v10.stomp, v11.stomp and v12.stomp; accepts with the first of the
+// client's that we support echoed, then runs the connection over the WebSocket.
+void start_ws_connection(boost::asio::ip::tcp::socket s, std::shared_ptr<const settings> cfg,
+                         broker& b, std::string path, std::shared_ptr<void> token);
 
 }  // namespace edgegw::stomp

@@ -26,16 +26,28 @@ void tcp_service::start() {
       [cfg, b](boost::asio::ip::tcp::socket s, net::connection_token token) {
         start_connection(std::move(s), cfg, *b, std::move(token));
       });
+  if (opts_.ws_enable) {
+    auto path = opts_.ws_path;
+    ws_listener_ = std::make_shared<net::tcp_listener>(
+        pool_, "stomp_ws", opts_.ws_host, opts_.ws_port, opts_.max_connections,
+        [cfg, b, path](boost::asio::ip::tcp::socket s, net::connection_token token) {
+          start_ws_connection(std::move(s), cfg, *b, path, std::move(token));
+        });
+  }
   listener_->start();
+  if (ws_listener_) ws_listener_->start();
 }
 
 std::vector<std::pair<std::string, std::string>> tcp_service::endpoints() const {
-  if (!listener_) return {};
-  return {{"stomp", net::to_string(listener_->local_endpoint())}};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (listener_) out.emplace_back("stomp", net::to_string(listener_->local_endpoint()));
+  if (ws_listener_) out.emplace_back("stomp_ws", net::to_string(ws_listener_->local_endpoint()));
+  return out;
 }
 
 void tcp_service::stop() {
   if (listener_) listener_->stop();
+  if (ws_listener_) ws_listener_->stop();
 }
 
 service_options options_from(const config::values& cfg) {
@@ -46,6 +58,11 @@ service_options options_from(const config::values& cfg) {
   o.bind_host = ep.host;
   o.bind_port = ep.port;
   o.max_connections = static_cast<std::size_t>(cfg.get_int(k("max_connections")));
+  o.ws_enable = cfg.get_bool(k("ws_enable"));
+  const auto& ws = cfg.get_endpoint(k("ws_bind"));
+  o.ws_host = ws.host;
+  o.ws_port = ws.port;
+  o.ws_path = cfg.get_string(k("ws_path"));
   s.mountpoint = cfg.get_string(k("mountpoint"));
   s.server = "edgegw/" + cfg.get_string("node.name");
   s.send_qos = static_cast<uint8_t>(cfg.get_int(k("send_qos")));

@@ -1,6 +1,6 @@
-// The STOMP gateway as a net::service: a TCP listener on the app's io_pool whose accepted
-// sockets run stomp::connection. make_service reads [gateway.stomp] and returns nullptr
-// when the gateway is disabled.
+// The STOMP gateway as a net::service: a TCP listener (and, with ws_enable, a WebSocket
+// one) on the app's io_pool whose accepted sockets run stomp::connection. make_service reads
+// [gateway.stomp] and returns nullptr when the gateway is disabled.
 #pragma once
 #include <memory>
 #include <string>
@@ -26,6 +26,10 @@ struct service_options {
   std::string bind_host = "127.0.0.1";
   uint16_t bind_port = 61613;
   std::size_t max_connections = 10000;
+  bool ws_enable = false;  // STOMP over WebSocket, on its own listener
+  std::string ws_host = "127.0.0.1";
+  uint16_t ws_port = 61614;
+  std::string ws_path = "/stomp";
 };
 
 class tcp_service final : public net::service {
@@ -42,6 +46,7 @@ class tcp_service final : public net::service {
   net::io_pool& pool_;
   broker& broker_;
   std::shared_ptr<net::tcp_listener> listener_;
+  std::shared_ptr<net::tcp_listener> ws_listener_;
 };
 
 // From [gateway.stomp] (and node.name for the server header); nullptr when enable = false.
