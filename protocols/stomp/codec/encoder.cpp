@@ -10,6 +10,10 @@ void escape_into(std::string_view in, version v, std::string& out) {
     for (char c : in) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
     return;
   }
+  if (in.find_first_of(std::string_view("\n:\\\r", 4)) == std::string_view::npos) {
+    out.append(in);  // the common case: nothing to escape
+    return;
+  }
   for (char c : in) {
     switch (c) {
       case '\n':
