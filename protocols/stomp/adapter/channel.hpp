@@ -84,6 +84,7 @@ class channel {
   struct subscription {
     std::string destination;
     ack_mode mode = ack_mode::automatic;
+    std::string match;  // the filter topics are matched against ($share/g/f: f)
   };
   // One broker delivery, shared by the MESSAGE frames sent for it.
   struct held_delivery {

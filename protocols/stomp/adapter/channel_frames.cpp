@@ -125,7 +125,9 @@ void channel::handle_subscribe(const frame& f) {
     }
   }
   ++refs;
-  subs_.emplace(id, subscription{*dest, mode});
+  errc shared_error = errc::ok;
+  auto shared = parse_shared_filter(*dest, &shared_error);
+  subs_.emplace(id, subscription{*dest, mode, shared ? shared->filter : *dest});
   detail::log()->debug("subscribe client={} id={} destination={}", client_id_, id, *dest);
   send_receipt(f);
 }

@@ -45,7 +45,7 @@ void channel::deliver(const delivery& d) {
   held->qos = d.qos;
   held->refs = 1;  // ours, while sending
   for (const auto& [id, sub] : subs_) {
-    if (!topic_matches(sub.destination, held->topic)) continue;
+    if (!topic_matches(sub.match, held->topic)) continue;
     send_message(held, id, sub.mode, 0);
   }
   broker_.metrics().messages_sent.fetch_add(1, std::memory_order_relaxed);

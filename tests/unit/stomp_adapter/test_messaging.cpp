@@ -182,6 +182,18 @@ TEST(StompSubscribe, OverlappingSubscriptionsEachGetAMessage) {
   EXPECT_TRUE(h.broker.sess->inflight.empty());
 }
 
+TEST(StompSubscribe, SharedSubscriptionDeliveriesMatch) {
+  harness h;
+  h.connect();
+  h.feed("SUBSCRIBE\nid:g\ndestination:$share/grp/jobs/+\n\n\0"s);
+  ASSERT_EQ(h.broker.subscribes.size(), 1u);
+  EXPECT_EQ(h.broker.subscribes[0][0].filter, "$share/grp/jobs/+");
+  h.deliver("jobs/1", "work", 2);
+  auto m = h.one();
+  EXPECT_EQ(hdr(m, "subscription"), "g");
+  EXPECT_EQ(hdr(m, "destination"), "jobs/1");
+}
+
 TEST(StompSubscribe, SameDestinationSharesOneMqttSubscription) {
   harness h;
   h.connect();
