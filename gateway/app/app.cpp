@@ -22,6 +22,7 @@
 #include "protocols/mqtt/ws/ws_connection.hpp"
 #include "protocols/mqttsn/adapter/service.hpp"
 #include "protocols/coap/gateway/coap_service.hpp"
+#include "protocols/stomp/adapter/service.hpp"
 #include "settings_from_config.hpp"
 
 #ifndef EDGEGW_VERSION
@@ -154,6 +155,7 @@ int run(const options& opts) {
     if (auto s = mqttsn::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
+    if (auto s = stomp::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {
