@@ -150,6 +150,7 @@ class tls_stream {
           if (result) s->eng.alert_bad_certificate();
         } else if (r != detail::engine::want_read) {
           result = from_mbedtls(r);
+          s->why = s->eng.certificate_failure();
           done = true;
         }
       }

@@ -32,6 +32,26 @@ engine::engine(std::shared_ptr<const server_context> ctx)
   const int r = mbedtls_ssl_setup(&ssl_->ssl, ctx_->config());
   if (r != 0) throw std::runtime_error("tls: mbedtls_ssl_setup: " + describe(r));
   mbedtls_ssl_set_bio(&ssl_->ssl, this, &engine::bio_send, &engine::bio_recv, nullptr);
+  if (ctx_->verify_peer()) mbedtls_ssl_set_verify(&ssl_->ssl, &engine::verify, this);
+}
+
+// With verify = peer and no certificate required (MBEDTLS_SSL_VERIFY_OPTIONAL), mbedTLS
+// would finish the handshake with a certificate that failed verification; an error other
+// than X509_CERT_VERIFY_FAILED from here fails it, with an alert, as REQUIRED does.
+int engine::verify(void* self, mbedtls_x509_crt*, int, uint32_t* flags) {
+  if (*flags == 0) return 0;
+  static_cast<engine*>(self)->failed_flags_ |= *flags;
+  return MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
+}
+
+std::string engine::certificate_failure() const {
+  if (failed_flags_ == 0) return {};
+  std::array<char, 512> buf{};
+  mbedtls_x509_crt_verify_info(buf.data(), buf.size(), "", failed_flags_);
+  std::string why = buf.data();
+  std::replace(why.begin(), why.end(), '\n', ';');
+  while (!why.empty() && why.back() == ';') why.pop_back();
+  return why;
 }
 
 engine::~engine() = default;

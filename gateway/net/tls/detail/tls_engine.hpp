@@ -13,6 +13,8 @@
 #include "gateway/api/asio.hpp"
 #include "gateway/net/tls/tls_context.hpp"
 
+struct mbedtls_x509_crt;
+
 namespace edgegw::net::tls::detail {
 
 class engine {
@@ -35,6 +37,8 @@ class engine {
   // After a successful handshake: a sent client certificate that failed verification
   // (with verify = peer) is refused here; the reason in words goes to `why`.
   boost::system::error_code check_peer(std::string& why) const;
+  // Why the handshake failed on the client's certificate ("" when it did not).
+  std::string certificate_failure() const;
   std::string peer_common_name() const;
   std::string version_and_cipher() const;
 
@@ -49,6 +53,7 @@ class engine {
  private:
   static int bio_send(void* self, const unsigned char* p, std::size_t n);
   static int bio_recv(void* self, unsigned char* p, std::size_t n);
+  static int verify(void* self, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
 
   struct ssl_holder;
   std::shared_ptr<const server_context> ctx_;
@@ -57,6 +62,7 @@ class engine {
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
   std::string out_;
+  uint32_t failed_flags_ = 0;  // mbedTLS verification flags of a refused certificate
 };
 
 }  // namespace edgegw::net::tls::detail
