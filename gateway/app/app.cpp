@@ -19,6 +19,7 @@
 #include "logging.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
 #include "protocols/mqtt/tls/tls_connection.hpp"
+#include "protocols/mqtt/tls/wss_connection.hpp"
 #include "protocols/mqtt/ws/ws_connection.hpp"
 #include "settings_from_config.hpp"
 
@@ -80,13 +81,6 @@ int run(const options& opts) {
       !e.empty())
     return fail(e);
   auto log = log::get("app");
-
-  for (const auto& name : cfg.instances("listener.wss")) {
-    if (cfg.get_bool("listener.wss." + name + ".enable"))
-      return fail("listener.wss." + name +
-                  ": secure WebSocket listeners are not available in this build yet; set enable "
-                  "= false");
-  }
 
   // Password files and ACLs come with the security work; until then a configured one must
   // stop the start rather than be silently ignored.
@@ -150,6 +144,22 @@ int run(const options& opts) {
           static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
           [settings, b, tls](boost::asio::ip::tcp::socket s, net::connection_token token) {
             mqtt::start_tls_connection(std::move(s), tls, settings, *b, std::move(token));
+          }));
+    }
+    for (const auto& name : cfg.instances("listener.wss")) {
+      std::string p = "listener.wss." + name + ".";
+      if (!cfg.get_bool(p + "enable")) continue;
+      auto settings =
+          std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "wss", name));
+      mqtt::tls_listener_options tls = tls_options_from(cfg, "wss", name);
+      const auto& ep = cfg.get_endpoint(p + "bind");
+      auto* b = broker.get();
+      auto path = cfg.get_string(p + "path");
+      listeners.push_back(std::make_shared<net::tcp_listener>(
+          *pool, "wss:" + name, ep.host, ep.port,
+          static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
+          [settings, b, tls, path](boost::asio::ip::tcp::socket s, net::connection_token token) {
+            mqtt::start_wss_connection(std::move(s), tls, settings, *b, path, std::move(token));
           }));
     }
     for (const auto& name : cfg.instances("listener.ws")) {

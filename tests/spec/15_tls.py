@@ -329,3 +329,105 @@ class TlsStartTest(BrokerTestCase):
         err = self.start_fails(ciphers='TLS-NOT-A-CIPHER')
         self.assertIn('listener.ssl.default.ciphers', err)
         self.assertIn('TLS-NOT-A-CIPHER', err)
+
+
+WSS_NODE_CLIENT = r'''
+const mqtt = require('mqtt');
+const fs = require('fs');
+const [url, ca, topic] = process.argv.slice(1);
+const timer = setTimeout(() => { console.log('timeout'); process.exit(1); }, 10000);
+const c = mqtt.connect(url, { ca: fs.readFileSync(ca), reconnectPeriod: 0, protocolVersion: 5 });
+c.on('error', (e) => { console.log('error ' + e.message); process.exit(1); });
+c.on('connect', () => c.subscribe(topic, { qos: 1 }, () => c.publish(topic, 'from mqtt.js', { qos: 1 })));
+c.on('message', (t, m) => {
+  clearTimeout(timer);
+  console.log('got ' + m.toString());
+  c.end(false, {}, () => process.exit(m.toString() === 'from mqtt.js' ? 0 : 1));
+});
+'''
+
+
+def wss_config(**extra):
+    c = {'listener.wss.default.enable': True,
+         'listener.wss.default.bind': '127.0.0.1:0',
+         'listener.wss.default.certfile': cert('server.crt'),
+         'listener.wss.default.keyfile': cert('server.key'),
+         'log.level': 'debug'}
+    c.update({'listener.wss.default.' + k: v for k, v in extra.items()})
+    return c
+
+
+@edgegw_only('secure WebSocket listeners are tested against edgegw only')
+class WssTest(BrokerTestCase):
+    CONFIG = wss_config()
+
+    @classmethod
+    def setUpClass(cls):
+        ensure_certs()
+
+    def wss_client(self, path='/mqtt', **kw):
+        c = TlsClient(self.broker.port('wss'), **kw)
+        c.c = paho.Client(client_id=unique_id('wss'), protocol=paho.MQTTv311,
+                          transport='websockets')
+        c.c.ws_set_options(path=path)
+        c.c.tls_set(ca_certs=cert(kw.get('ca', 'ca.crt')),
+                    certfile=kw.get('certfile') and cert(kw['certfile']),
+                    keyfile=kw.get('keyfile') and cert(kw['keyfile']))
+        c.c.on_message = lambda cl, u, m: c.messages.put(m)
+        c.c.on_connect = lambda cl, u, f, rc: c.connacks.put(rc)
+        c.c.on_subscribe = lambda cl, u, mid, q: c.subacks.put(q)
+        self._clients.append(c)
+        return c
+
+    def test_paho_over_wss(self):
+        """paho (websockets transport, tls_set) over wss; a TCP subscriber sees its publish."""
+        c = self.wss_client().connect()
+        topic = 'wss/' + unique_id()
+        c.subscribe(topic)
+        plain = self.subscriber(topic, 1)
+        payload = os.urandom(100 * 1024)
+        c.c.publish(topic, payload, 1)
+        self.assertEqual(c.get().payload, payload)
+        self.assertEqual(plain.get().payload, payload)
+        plain.publish(topic, b'back', 1)
+        self.assertEqual(c.get().payload, b'back')
+
+    def test_wrong_ca_fails(self):
+        c = self.wss_client(ca='other-ca.crt')
+        with self.assertRaises((ssl.SSLError, OSError)):
+            c.connect()
+
+    @with_config(wss_config(verify='peer', cacertfile=cert('ca.crt'), fail_if_no_peer_cert=True))
+    def test_client_certificate_required(self):
+        with self.assertRaises((ssl.SSLError, OSError)):
+            self.wss_client().connect()
+        c = self.wss_client(certfile='client.crt', keyfile='client.key').connect()
+        topic = 'wss/' + unique_id()
+        c.subscribe(topic)
+        c.c.publish(topic, b'with cert', 1)
+        self.assertEqual(c.get().payload, b'with cert')
+
+    def test_mqttjs_over_wss(self):
+        """MQTT.js (npm mqtt, found through NODE_PATH as in scripts/test.sh) over wss."""
+        node = shutil.which('node')
+        if not node or subprocess.run([node, '-e', "require('mqtt')"],
+                                      capture_output=True).returncode != 0:
+            self.skipTest('node with the mqtt package (NODE_PATH) not available')
+        url = 'wss://localhost:%d/mqtt' % self.broker.port('wss')
+        res = subprocess.run([node, '-e', WSS_NODE_CLIENT, url, cert('ca.crt'),
+                              'wss/' + unique_id()], capture_output=True, timeout=30)
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn(b'got from mqtt.js', res.stdout)
+
+    def test_garbage_closes_only_that_connection(self):
+        bystander = self.wss_client().connect()
+        topic = 'wss/' + unique_id()
+        bystander.subscribe(topic)
+        s = socket.create_connection((HOST, self.broker.port('wss')), timeout=TIMEOUT)
+        try:
+            s.sendall(b'GET /mqtt HTTP/1.1\r\nHost: x\r\n\r\n' + os.urandom(300))
+            TlsTest.assert_socket_closed(self, s)
+        finally:
+            s.close()
+        bystander.c.publish(topic, b'ok', 1)
+        self.assertEqual(bystander.get().payload, b'ok')
