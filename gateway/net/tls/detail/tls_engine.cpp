@@ -81,6 +81,11 @@ boost::asio::mutable_buffer engine::input_space() {
 
 int engine::handshake() {
   const int r = mbedtls_ssl_handshake(&ssl_->ssl);
+  if (r == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE) {
+    // mbedTLS sends no alert here; tell the client why rather than just closing.
+    mbedtls_ssl_send_alert_message(&ssl_->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                   MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+  }
   if (r == 0) {
     // The handshake's input buffer is large; an established idle connection keeps none.
     if (in_begin_ == in_end_) std::vector<uint8_t>().swap(in_);
