@@ -223,6 +223,7 @@ class tls_stream {
         s->sock.async_read_some(s->eng.input_space(), std::move(self));
         return;
       }
+      s->eng.release_input();
       if (r > 0) {
         bytes = static_cast<std::size_t>(r);
       } else if (r == 0 && b.size() > 0) {

@@ -47,6 +47,13 @@ class engine {
   // Room for the next socket read, and the count it brought.
   boost::asio::mutable_buffer input_space();
   void commit_input(std::size_t n) noexcept { in_end_ += n; }
+  // Give the input buffer back once everything in it was consumed: an idle connection
+  // then holds only mbedTLS's own record buffers.
+  void release_input() noexcept {
+    if (in_begin_ != in_end_) return;
+    in_begin_ = in_end_ = 0;
+    std::vector<uint8_t>().swap(in_);
+  }
   // Largest plaintext one write() takes (one record).
   static constexpr std::size_t max_record = 16384;
 
