@@ -19,6 +19,8 @@
 #include "gateway/net/tcp_listener.hpp"
 #include "logging.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
+#include "protocols/mqtt/tls/tls_connection.hpp"
+#include "protocols/mqtt/tls/wss_connection.hpp"
 #include "protocols/mqtt/ws/ws_connection.hpp"
 #include "protocols/mqttsn/adapter/service.hpp"
 #include "protocols/coap/gateway/coap_service.hpp"
@@ -42,6 +44,27 @@ int fail(const std::string& why) {
   return 1;
 }
 
+// A TLS listener's context (certificate, key, client-certificate policy); throws with a
+// one-line reason naming the key and file when they cannot be used.
+mqtt::tls_listener_options tls_options_from(const config::values& cfg, const std::string& kind,
+                                            const std::string& name) {
+  const std::string p = "listener." + kind + "." + name + ".";
+  net::tls::context_options o;
+  o.key_prefix = p;
+  o.certfile = cfg.get_path(p + "certfile").string();
+  o.keyfile = cfg.get_path(p + "keyfile").string();
+  o.cacertfile = cfg.get_path(p + "cacertfile").string();
+  o.verify = cfg.get_string(p + "verify") == "peer" ? net::tls::verify_mode::peer
+                                                    : net::tls::verify_mode::none;
+  o.fail_if_no_peer_cert = cfg.get_bool(p + "fail_if_no_peer_cert");
+  o.ciphers = cfg.get_string(p + "ciphers");
+  o.min_version = cfg.get_string(p + "tls_min_version");
+  mqtt::tls_listener_options t;
+  t.context = std::make_shared<const net::tls::server_context>(o);
+  t.handshake_timeout = cfg.get_duration(p + "handshake_timeout");
+  return t;
+}
+
 }  // namespace
 
 int run(const options& opts) {
@@ -62,14 +85,6 @@ int run(const options& opts) {
       !e.empty())
     return fail(e);
   auto log = log::get("app");
-
-  for (const char* kind : {"ssl", "wss"}) {
-    for (const auto& name : cfg.instances(std::string("listener.") + kind)) {
-      if (cfg.get_bool(std::string("listener.") + kind + "." + name + ".enable"))
-        return fail(std::string("listener.") + kind + "." + name +
-                    ": TLS listeners are not available in this build yet; set enable = false");
-    }
-  }
 
   // Password files and ACLs come with the security work; until then a configured one must
   // stop the start rather than be silently ignored.
@@ -120,6 +135,37 @@ int run(const options& opts) {
           });
       listeners.push_back(l);
     }
+    for (const auto& name : cfg.instances("listener.ssl")) {
+      std::string p = "listener.ssl." + name + ".";
+      if (!cfg.get_bool(p + "enable")) continue;
+      auto settings =
+          std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "ssl", name));
+      mqtt::tls_listener_options tls = tls_options_from(cfg, "ssl", name);
+      const auto& ep = cfg.get_endpoint(p + "bind");
+      auto* b = broker.get();
+      listeners.push_back(std::make_shared<net::tcp_listener>(
+          *pool, "ssl:" + name, ep.host, ep.port,
+          static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
+          [settings, b, tls](boost::asio::ip::tcp::socket s, net::connection_token token) {
+            mqtt::start_tls_connection(std::move(s), tls, settings, *b, std::move(token));
+          }));
+    }
+    for (const auto& name : cfg.instances("listener.wss")) {
+      std::string p = "listener.wss." + name + ".";
+      if (!cfg.get_bool(p + "enable")) continue;
+      auto settings =
+          std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "wss", name));
+      mqtt::tls_listener_options tls = tls_options_from(cfg, "wss", name);
+      const auto& ep = cfg.get_endpoint(p + "bind");
+      auto* b = broker.get();
+      auto path = cfg.get_string(p + "path");
+      listeners.push_back(std::make_shared<net::tcp_listener>(
+          *pool, "wss:" + name, ep.host, ep.port,
+          static_cast<std::size_t>(cfg.get_int(p + "max_connections")),
+          [settings, b, tls, path](boost::asio::ip::tcp::socket s, net::connection_token token) {
+            mqtt::start_wss_connection(std::move(s), tls, settings, *b, path, std::move(token));
+          }));
+    }
     for (const auto& name : cfg.instances("listener.ws")) {
       std::string p = "listener.ws." + name + ".";
       if (!cfg.get_bool(p + "enable")) continue;
@@ -135,7 +181,7 @@ int run(const options& opts) {
             mqtt::start_ws_connection(std::move(s), settings, *b, path, std::move(token));
           }));
     }
-  } catch (const std::system_error& e) {
+  } catch (const std::exception& e) {  // a bind failure, an unusable certificate or key
     return fail(e.what());
   }
   for (auto& l : listeners) {

@@ -45,6 +45,13 @@ void add_listener(std::vector<key_spec>& rows, string_view section, string_view 
                "none: no client certificate check; peer: verify a client certificate if sent."));
     rows.push_back(boolean(section, "fail_if_no_peer_cert", "false",
                            "With verify = peer, reject clients that send no certificate."));
+    rows.push_back(text(section, "ciphers", "",
+                        "Cipher suites, ':'-separated mbedTLS names "
+                        "(TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256); empty = mbedTLS defaults."));
+    rows.push_back(choice(section, "tls_min_version", "1.2", "1.0|1.1|1.2",
+                          "Oldest TLS version accepted (the newest is 1.2)."));
+    rows.push_back(duration(section, "handshake_timeout", "10s", 1s, 100, minute,
+                            "Longest a client may take to complete the TLS handshake."));
   }
 }
 

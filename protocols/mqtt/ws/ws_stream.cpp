@@ -1,5 +1,5 @@
-// The closing side of ws_stream, its error category, and the one instantiation of the
-// connection glue over it.
+// The error category of ws_stream, and the one instantiation of the connection glue over
+// it (the TLS variant is instantiated in protocols/mqtt/tls).
 #include "protocols/mqtt/ws/ws_stream.hpp"
 
 #include <string>
@@ -29,23 +29,6 @@ class ws_category_impl final : public boost::system::error_category {
 const boost::system::error_category& ws_category() noexcept {
   static const ws_category_impl c;
   return c;
-}
-
-void ws_stream::start_close() {
-  if (closing_) return;
-  closing_ = true;
-  // The handler holds the stream: the connection may be gone before the peer answers.
-  // It runs on the socket's executor (a strand), serialised with the glue's operations.
-  auto& s = *ws_;
-  s.async_close(boost::beast::websocket::close_code::normal,
-                [keep = ws_](boost::system::error_code) {});
-}
-
-void ws_stream::close_transport() noexcept {
-  boost::system::error_code ec;
-  auto& sock = ws_->next_layer();
-  sock.shutdown(socket_type::shutdown_both, ec);
-  sock.close(ec);
 }
 
 template class connection<ws_stream>;

@@ -47,14 +47,17 @@ inline boost::system::error_code make_error_code(ws_errc e) noexcept {
   return {static_cast<int>(e), ws_category()};
 }
 
-class ws_stream {
+// NextLayer: the accepted tcp::socket (ws_stream), or a TLS stream over it (wss); its
+// stream_ops say how to half-close and drop it.
+template <class NextLayer>
+class basic_ws_stream {
  public:
-  using socket_type = boost::asio::ip::tcp::socket;
-  using websocket_type = boost::beast::websocket::stream<socket_type>;
+  using next_layer_type = NextLayer;
+  using websocket_type = boost::beast::websocket::stream<NextLayer>;
   using executor_type = websocket_type::executor_type;
 
   // `ws` has completed its accept and is set to binary frames.
-  explicit ws_stream(std::shared_ptr<websocket_type> ws) noexcept : ws_(std::move(ws)) {}
+  explicit basic_ws_stream(std::shared_ptr<websocket_type> ws) noexcept : ws_(std::move(ws)) {}
 
   executor_type get_executor() noexcept { return ws_->get_executor(); }
   websocket_type& websocket() noexcept { return *ws_; }
@@ -83,10 +86,18 @@ class ws_stream {
   }
 
   // Start the closing handshake (once): our close frame, then Beast reads until the
-  // peer's and closes the socket.
-  void start_close();
+  // peer's and closes the socket. The handler holds the stream: the connection may be
+  // gone before the peer answers. It runs on the socket's executor (a strand), serialised
+  // with the glue's operations.
+  void start_close() {
+    if (closing_) return;
+    closing_ = true;
+    auto& s = *ws_;
+    s.async_close(boost::beast::websocket::close_code::normal,
+                  [keep = ws_](boost::system::error_code) {});
+  }
   // Drop the TCP connection now.
-  void close_transport() noexcept;
+  void close_transport() noexcept { stream_ops<NextLayer>::close(ws_->next_layer()); }
 
  private:
   // Wraps the glue's handlers. Their executor (the glue's strand) is presented as an
@@ -132,11 +143,13 @@ class ws_stream {
   bool closing_ = false;
 };
 
-template <>
-struct stream_ops<ws_stream> {
-  static void shutdown_send(ws_stream& s) { s.start_close(); }
-  static void close(ws_stream& s) { s.close_transport(); }
+template <class NextLayer>
+struct stream_ops<basic_ws_stream<NextLayer>> {
+  static void shutdown_send(basic_ws_stream<NextLayer>& s) { s.start_close(); }
+  static void close(basic_ws_stream<NextLayer>& s) { s.close_transport(); }
 };
+
+using ws_stream = basic_ws_stream<boost::asio::ip::tcp::socket>;
 
 extern template class connection<ws_stream>;
 
