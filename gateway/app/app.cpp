@@ -12,6 +12,7 @@
 #include "board/sd_notify.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
+#include "gateway/http_api/api_service.hpp"
 #include "gateway/api/log.hpp"
 #include "gateway/net/io_pool.hpp"
 #include "gateway/net/service.hpp"
@@ -148,6 +149,8 @@ int run(const options& opts) {
   std::vector<std::unique_ptr<net::service>> services;
   try {
     // (gateways and bridges are added here, one line each)
+    if (auto api = http_api::make_service(cfg, *pool, *broker, listeners, services))
+      services.push_back(std::move(api));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {
