@@ -12,6 +12,7 @@
 #include "gateway/api/log.hpp"
 #include "gateway/http_api/api_context.hpp"
 #include "gateway/http_api/request_target.hpp"
+#include "gateway/http_api/www_assets.hpp"
 
 namespace edgegw::http_api {
 
@@ -119,6 +120,20 @@ class api_service final : public net::service {
       r.status = 401;
       r.body = R"({"code":"BAD_USERNAME_OR_PWD","message":"Auth failed"})";
       res.set(http::field::www_authenticate, "Basic realm=\"edgegw\"");
+    } else if (target.substr(0, 8) != "/api/v5/") {
+      // The dashboard: static files compiled in.
+      auto path = target.substr(0, target.find('?'));
+      const www_asset* a = find_www_asset(path);
+      if (!a) {
+        r.status = 404;
+        r.body = R"({"code":"NOT_FOUND","message":"no such path"})";
+      } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
+        r.status = 405;
+        r.body = R"({"code":"METHOD_NOT_ALLOWED","message":"use GET"})";
+      } else {
+        r.content_type = std::string(a->content_type);
+        r.body = std::string(a->body);
+      }
     } else {
       auto method = std::string_view(req.method_string().data(), req.method_string().size());
       r = handle(ctx_, api_request{method, target, req.body()});
