@@ -38,6 +38,8 @@ bool is_loopback(const std::string& host) {
   error_code ec;
   auto a = asio::ip::make_address(host, ec);
   if (ec) return host == "localhost";
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
   return a.is_loopback();
 }
 
