@@ -8,6 +8,8 @@
 #include "fake_store.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_context.hpp"
+#include "gateway/http_api/detail/handlers.hpp"
+#include "gateway/net/status_source.hpp"
 
 using namespace edgegw;
 using namespace std::chrono_literals;
@@ -132,6 +134,41 @@ TEST_F(router_test, GatewaysWithoutAReportAreUnloaded) {
   ASSERT_EQ(st, 200u);
   EXPECT_EQ(j, json::parse(R"([{"name":"mqttsn","status":"unloaded","current_connections":0}])"));
   EXPECT_EQ(call("GET", "/api/v5/bridges").second, json::array());
+}
+
+// A bridge and a gateway as their modules will plug in: a net::service that also
+// implements net::status_source.
+struct fake_service : net::service, net::status_source {
+  net::service_status st;
+  void start() override {}
+  void stop() override {}
+  net::service_status status() const override { return st; }
+};
+
+TEST_F(router_test, StatusSourcesAppearInBridgesGatewaysAndPrometheus) {
+  auto bridge = std::make_unique<fake_service>();
+  bridge->st = {"bridge",
+                "cloud",
+                "mqtt",
+                "connected",
+                R"({"spool_messages":12,"last_error":null})",
+                {{"spool_messages", 12}}};
+  auto gw = std::make_unique<fake_service>();
+  gw->st = {"gateway", "mqttsn", "mqttsn", "running", R"({"current_connections":3})", {}};
+  services.push_back(std::move(bridge));
+  services.push_back(std::move(gw));
+  auto [sb, bridges] = call("GET", "/api/v5/bridges");
+  EXPECT_EQ(bridges, json::parse(R"([{"name":"cloud","type":"mqtt","status":"connected",
+                                      "spool_messages":12,"last_error":null}])"));
+  auto [sg, one] = call("GET", "/api/v5/gateways/mqttsn");
+  EXPECT_EQ(one["status"], "running");
+  EXPECT_EQ(one["current_connections"], 3);
+  auto text = http_api::detail::prometheus_text(ctx);
+  EXPECT_NE(text.find("edgegw_bridge_up{name=\"cloud\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("edgegw_gateway_up{name=\"mqttsn\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE edgegw_bridge_spool_messages gauge\n"
+                      "edgegw_bridge_spool_messages{name=\"cloud\"} 12\n"),
+            std::string::npos);
 }
 
 }  // namespace
