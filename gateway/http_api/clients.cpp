@@ -109,9 +109,14 @@ maybe_response clients(api_context& ctx, const api_request& r, const request_tar
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
       return a.client->client_id < b.client->client_id;
     });
-    std::vector<json> items;
-    for (const auto& c : all)
-      if (matches(t, c)) items.push_back(client_json(ctx, c));
+    // Filter first, then build JSON only for the page asked for: a page of 10 out of
+    // thousands of sessions stays cheap.
+    std::erase_if(all, [&](const auto& c) { return !matches(t, c); });
+    std::vector<json> items(all.size());
+    std::size_t first =
+        (p->page - 1 <= all.size() / p->limit) ? (p->page - 1) * p->limit : all.size();
+    for (std::size_t i = first; i < all.size() && i < first + p->limit; ++i)
+      items[i] = client_json(ctx, all[i]);
     return paged(std::move(items), *p);
   }
   const std::string& id = s[1];
