@@ -129,7 +129,7 @@ class api_service final : public net::service {
       if (!a) {
         r.status = 404;
         r.body = R"({"code":"NOT_FOUND","message":"no such path"})";
-      } else if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      } else if (req.method() != http::verb::get) {
         r.status = 405;
         r.body = R"({"code":"METHOD_NOT_ALLOWED","message":"use GET"})";
       } else {
