@@ -15,6 +15,7 @@
 // room. Mountpoints are applied by the core: adapters publish and subscribe with the
 // client's own topic names, and deliveries carry the topic with the mountpoint removed.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -210,6 +211,10 @@ struct broker_metrics {
   std::atomic<int64_t> connections_current{0};
   std::atomic<uint64_t> messages_received{0};
   std::atomic<uint64_t> messages_sent{0};
+  // By QoS 0..2, counted by the core: publishes it was given, deliveries pulled (resent
+  // PUBRELs excluded).
+  std::array<std::atomic<uint64_t>, 3> messages_received_qos{};
+  std::array<std::atomic<uint64_t>, 3> messages_sent_qos{};
   std::atomic<uint64_t> messages_dropped{0};
   std::atomic<uint64_t> messages_dropped_queue_full{0};  // also counted in messages_dropped
   std::atomic<uint64_t> messages_expired{0};

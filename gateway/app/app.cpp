@@ -13,6 +13,7 @@
 #include "board/sd_notify.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
+#include "gateway/http_api/api_service.hpp"
 #include "gateway/api/log.hpp"
 #include "gateway/net/io_pool.hpp"
 #include "gateway/net/service.hpp"
@@ -202,6 +203,8 @@ int run(const options& opts) {
     if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = stomp::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
+    if (auto api = http_api::make_service(cfg, *pool, *broker, listeners, services))
+      services.push_back(std::move(api));
     for (auto& s : services) {
       s->start();
       for (const auto& [name, where] : s->endpoints()) {

@@ -1,5 +1,6 @@
 // edgegw: command line entry point. `edgegw [-c FILE] [--set SECTION.KEY=VALUE]...` runs
-// the gateway; `--check` validates the configuration and exits.
+// the gateway; `--check` validates the configuration and exits; `edgegw ctl ...` talks to a
+// running gateway through its HTTP API.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 
 #include "app.hpp"
 #include "gateway/config/config.hpp"
+#include "gateway/http_api/ctl.hpp"
 
 int main(int argc, char** argv) {
   CLI::App cli{
@@ -24,11 +26,13 @@ int main(int argc, char** argv) {
   cli.add_flag("--version", version, "print the version and exit");
   cli.add_flag("--print-defaults", print_defaults,
                "print the built-in defaults as a commented ini file (etc/edgegw.ini) and exit");
+  auto run_ctl = edgegw::ctl::add_subcommand(cli);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
+  if (int status = run_ctl(); status >= 0) return status;
   if (version) {
     std::cout << "edgegw " << edgegw::app::version() << "\n";
     return 0;

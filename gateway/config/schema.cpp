@@ -171,6 +171,7 @@ std::vector<key_spec> build_keys() {
   add_coap_keys(r);
   add_bridge_keys(r);
   add_stomp_keys(r);
+  add_api_keys(r);
   return r;
 }
 
@@ -190,6 +191,7 @@ constexpr section_spec section_table[] = {
     {"gateway.coap", "CoAP gateway (UDP and DTLS), EMQX-compatible /ps and /mqtt/connection.", ""},
     {"bridge.*", "Bridges to upstream (cloud) MQTT brokers: add one [bridge.NAME] per uplink.", ""},
     {"gateway.stomp", "STOMP 1.0/1.1/1.2 gateway (TCP): destinations are MQTT topics.", ""},
+    {"api", "HTTP management API (EMQX /api/v5 paths), Prometheus metrics and dashboard.", ""},
 };
 
 constexpr std::array<std::string_view, 3> placeholders{"clientid", "username", "endpoint_name"};

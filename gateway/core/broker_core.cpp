@@ -53,6 +53,10 @@ result<client_info> broker_core::authenticate(const credentials& creds) {
     c.client_id_assigned = true;
   }
   if (c.client_id.size() > settings_.limits.max_clientid_len) return errc::client_id_invalid;
+  if (bans_.is_banned(c.client_id, c.username, peer_host(c.peer), unix_ms_now() / 1000)) {
+    log::core()->info("connect_refused client={} peer={} reason=banned", c.client_id, c.peer);
+    return errc::banned;
+  }
   if (authn_) {
     errc e = authn_->check(creds, c);
     if (e != errc::ok) {

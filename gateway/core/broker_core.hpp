@@ -9,11 +9,13 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
+#include "ban_list.hpp"
 #include "core_session.hpp"
 #include "core_settings.hpp"
 #include "gateway/api/asio.hpp"
@@ -105,6 +107,29 @@ class broker_core final : public broker {
   // `hold` may be null (no publisher to hold: wills, $SYS, delayed).
   route_result route(const message_ptr& msg, const std::shared_ptr<publish_hold>& hold);
 
+  // --- Management (the HTTP API): consistent copies, thread-safe ----------------------
+  std::vector<core_session::snapshot> client_snapshots() const;
+  std::optional<core_session::snapshot> client_snapshot(const std::string& client_id) const;
+  struct subscription_entry {
+    std::string client_id;
+    std::string filter;  // as stored: mounted, "$share/<group>/..." kept
+    subscription_options options;
+  };
+  std::vector<subscription_entry> subscription_entries() const;
+  std::vector<message_ptr> retained_messages() const { return retained_.all(); }
+  message_ptr retained_message(std::string_view topic) const { return retained_.get(topic); }
+  // Removes it from memory and the store; false when there was none.
+  bool delete_retained(const std::string& topic);
+  // Disconnect the client (close_reason::kicked, its will goes out) and discard its
+  // session, connected or not. False when no such session.
+  bool kick(const std::string& client_id);
+  // Consulted by authenticate(): a banned client is refused with errc::banned.
+  ban_list& bans() noexcept { return bans_; }
+  std::chrono::milliseconds uptime() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started_);
+  }
+
  private:
   void end_session_locked(const std::shared_ptr<core_session>& s);
   void remove_from_trie(const std::shared_ptr<core_session>& s);
@@ -137,6 +162,7 @@ class broker_core final : public broker {
   subscription_trie trie_;
 
   retained_store retained_;
+  ban_list bans_;
   std::atomic<std::size_t> delayed_count_{0};
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

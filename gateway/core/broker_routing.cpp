@@ -43,6 +43,8 @@ result<publish_outcome> broker_core::publish(const client_info& client, message_
                                              std::function<void()> on_unthrottle) {
   if (!msg) return errc::malformed;
   metrics_.messages_received.fetch_add(1, std::memory_order_relaxed);
+  metrics_.messages_received_qos[std::min<uint8_t>(msg->qos, 2)].fetch_add(
+      1, std::memory_order_relaxed);
   std::string_view topic = msg->topic;
   if (topic.substr(0, delayed_prefix.size()) == delayed_prefix) {
     errc e = errc::ok;

@@ -200,6 +200,9 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
   }
   auto& m = broker_.metrics();
   m.messages_sent.fetch_add(n, std::memory_order_relaxed);
+  for (std::size_t i = out.size() - n; i < out.size(); ++i)
+    if (!out[i].pubrel)
+      m.messages_sent_qos[std::min<uint8_t>(out[i].qos, 2)].fetch_add(1, std::memory_order_relaxed);
   if (expired) m.messages_expired.fetch_add(expired, std::memory_order_relaxed);
   for (auto& w : wake) w();
   return n;
@@ -291,6 +294,22 @@ void core_session::hold_expired() {
   for (auto& w : wake) w();
 }
 
+core_session::snapshot core_session::inspect() const {
+  std::lock_guard lk(mu_);
+  snapshot s;
+  s.client = client_;
+  s.connected = sink_ != nullptr;
+  s.created_at_ms = created_at_ms_;
+  s.connected_at_ms = connected_at_ms_;
+  s.disconnected_at_ms = disconnected_at_ms_;
+  s.keepalive = keepalive_;
+  s.clean_start = clean_start_;
+  s.expiry_interval = expiry_interval_;
+  s.inflight_max = window_;
+  s.stats = {queue_.size(), inflight_.size(), dropped_, subs_.size()};
+  return s;
+}
+
 session_stats core_session::stats() const {
   std::lock_guard lk(mu_);
   return {queue_.size(), inflight_.size(), dropped_, subs_.size()};
@@ -306,6 +325,9 @@ uint64_t core_session::attach(std::shared_ptr<const client_info> client,
   sink_ = std::move(sink);
   window_ = std::max<uint16_t>(1, window);
   disconnected_at_ms_ = 0;
+  connected_at_ms_ = unix_ms_now();
+  keepalive_ = opts.keepalive;
+  clean_start_ = opts.clean_start;
   ++gen_;
   // Resend everything unacknowledged first, in the original order [MQTT-4.4.0-1].
   for (auto& m : inflight_) m.need_resend = true;

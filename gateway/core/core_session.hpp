@@ -63,6 +63,21 @@ class core_session : public std::enable_shared_from_this<core_session> {
   void set_will(uint64_t gen, std::optional<will_message> will);
   session_stats stats() const;
 
+  // A consistent copy of what the management API shows about this session.
+  struct snapshot {
+    std::shared_ptr<const client_info> client;
+    bool connected = false;
+    int64_t created_at_ms = 0;
+    int64_t connected_at_ms = 0;
+    int64_t disconnected_at_ms = 0;
+    uint16_t keepalive = 0;
+    bool clean_start = true;
+    uint32_t expiry_interval = 0;
+    uint16_t inflight_max = 0;
+    session_stats stats;
+  };
+  snapshot inspect() const;
+
   // Everything below is for broker_core, with the registry lock held.
   struct detached {
     std::shared_ptr<delivery_sink> sink;
@@ -124,6 +139,10 @@ class core_session : public std::enable_shared_from_this<core_session> {
   std::shared_ptr<const client_info> client_;
   uint32_t expiry_interval_;
   int64_t disconnected_at_ms_ = 0;
+  int64_t created_at_ms_ = unix_ms_now();
+  int64_t connected_at_ms_ = 0;
+  uint16_t keepalive_ = 0;
+  bool clean_start_ = true;
   bool ended_ = false;
   uint64_t gen_ = 0;
   std::shared_ptr<delivery_sink> sink_;  // null while offline

@@ -22,6 +22,12 @@ bool retained_store::erase(const std::string& topic) {
   return by_topic_.erase(topic) > 0;
 }
 
+message_ptr retained_store::get(std::string_view topic) const {
+  std::lock_guard lk(mu_);
+  auto it = by_topic_.find(topic);
+  return it == by_topic_.end() ? nullptr : it->second;
+}
+
 std::vector<message_ptr> retained_store::match(std::string_view filter) const {
   std::vector<message_ptr> out;
   std::lock_guard lk(mu_);

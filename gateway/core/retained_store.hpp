@@ -18,6 +18,7 @@ class retained_store {
   // store is full (max_messages reached for a new topic).
   bool set(const message_ptr& msg, std::size_t max_messages);
   bool erase(const std::string& topic);
+  message_ptr get(std::string_view topic) const;  // null when none
   std::vector<message_ptr> match(std::string_view filter) const;
   std::vector<message_ptr> all() const;
   std::size_t size() const;

@@ -97,5 +97,6 @@ void add_mqttsn_keys(std::vector<key_spec>& rows);
 void add_coap_keys(std::vector<key_spec>& rows);
 void add_bridge_keys(std::vector<key_spec>& rows);
 void add_stomp_keys(std::vector<key_spec>& rows);
+void add_api_keys(std::vector<key_spec>& rows);
 
 }  // namespace edgegw::config::detail
