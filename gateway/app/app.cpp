@@ -8,8 +8,8 @@
 #include <iostream>
 #include <system_error>
 
-#include "board/device_identity.hpp"
-#include "board/sd_notify.hpp"
+#include "board/appliance.hpp"
+#include "board/profile.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/api/log.hpp"
@@ -41,8 +41,8 @@ int fail(const std::string& why) {
 }  // namespace
 
 int run(const options& opts) {
-  std::map<std::string, std::string> vars{{"serial", board::device_serial()}};
-  auto loaded = config::load(opts.config_file, opts.overrides, vars);
+  // [board]: the profile's defaults and ${serial} are applied while loading.
+  auto loaded = board::load_config(opts.config_file, opts.overrides).loaded;
   if (!loaded.problems.empty()) {
     for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
     return 2;
@@ -58,6 +58,9 @@ int run(const options& opts) {
       !e.empty())
     return fail(e);
   auto log = log::get("app");
+  // systemd notification and watchdog, hardware watchdog, status LED ([board]).
+  board::appliance appliance;
+  if (auto e = appliance.open(cfg); !e.empty()) return fail(e);
 
   for (const char* kind : {"ssl", "wss"}) {
     for (const auto& name : cfg.instances(std::string("listener.") + kind)) {
@@ -167,7 +170,6 @@ int run(const options& opts) {
   auto signals_ptr =
       std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
   auto& signals = *signals_ptr;
-  board::sd_notifier notifier;
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
@@ -177,7 +179,7 @@ int run(const options& opts) {
         return;
       }
       log->info("stopping signal={}", sig);
-      notifier.notify("STOPPING=1\n");
+      appliance.stopping();
       for (auto& l : listeners) l->stop();
       for (auto& s : services) s->stop();
       broker->shutdown();  // closes every connection, flushes the store
@@ -189,7 +191,7 @@ int run(const options& opts) {
   };
   wait_signal();
 
-  notifier.notify("READY=1\nSTATUS=ready\nEDGEGW_LISTENERS=" + ports + "\n");
+  appliance.ready(pool->main(), "EDGEGW_LISTENERS=" + ports);
   log->info("ready version={} node={} io_threads={}", version(), core_cfg.node_name, pool->size());
   pool->run();
 
@@ -201,6 +203,7 @@ int run(const options& opts) {
   broker.reset();
   store->flush();
   store.reset();
+  appliance.stopped();
   log->info("stopped");
   return 0;
 }

@@ -163,6 +163,7 @@ std::vector<key_spec> build_keys() {
   add_mqttsn_keys(r);
   add_coap_keys(r);
   add_bridge_keys(r);
+  add_board_keys(r);
   return r;
 }
 
@@ -181,6 +182,7 @@ constexpr section_spec section_table[] = {
     {"gateway.mqttsn", "MQTT-SN 1.2 gateway (UDP): sensors become MQTT sessions.", ""},
     {"gateway.coap", "CoAP gateway (UDP and DTLS), EMQX-compatible /ps and /mqtt/connection.", ""},
     {"bridge.*", "Bridges to upstream (cloud) MQTT brokers: add one [bridge.NAME] per uplink.", ""},
+    {"board", "Device integration: profile, serial, status LED, hardware watchdog.", ""},
 };
 
 constexpr std::array<std::string_view, 3> placeholders{"clientid", "username", "endpoint_name"};

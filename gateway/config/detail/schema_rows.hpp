@@ -96,5 +96,6 @@ inline key_spec runtime_template(key_spec k) {
 void add_mqttsn_keys(std::vector<key_spec>& rows);
 void add_coap_keys(std::vector<key_spec>& rows);
 void add_bridge_keys(std::vector<key_spec>& rows);
+void add_board_keys(std::vector<key_spec>& rows);
 
 }  // namespace edgegw::config::detail
