@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Inspects the edgegw .deb built by `cpack -G DEB` in BUILD_DIR and runs what it installs:
 #   scripts/check_package.sh BUILD_DIR [EMULATOR ARGS...]   (e.g. qemu-aarch64 -L /)
-# Checks: control fields (Package, Architecture = the binary's, Depends from shlibdeps plus
-# adduser), the file list, /etc/edgegw/edgegw.ini as a conffile equal to etc/edgegw.ini,
+# Checks: control fields (Package, Architecture = the binary's, Depends holding adduser and
+# the package of every NEEDED library), the file list, /etc/edgegw/edgegw.ini as a conffile equal to etc/edgegw.ini,
 # the maintainer scripts (sh -n), a stripped binary; then unpacks it into a scratch root
 # (dpkg -x: no maintainer scripts run, nothing touches this machine) and runs the unpacked
 # binary's --version and --check on the unpacked config, and systemd-analyze verify on the
@@ -27,10 +27,8 @@ DEPENDS=$(field Depends)
 echo "check_package: Architecture: $ARCH"
 echo "check_package: Depends: $DEPENDS"
 echo "check_package: Installed-Size: $(field Installed-Size) KiB"
-for dep in adduser libc6 libstdc++6 libsqlite3-0 libinih1 libspdlog1.10 libpaho-mqttpp3 \
-  libcoap3 libmbedcrypto7; do
-  grep -Eq "(^|, )$dep([ ,(-]|$)" <<<"$DEPENDS" || fail "Depends lacks $dep"
-done
+has_dep() { tr ',' '\n' <<<"$DEPENDS" | sed 's/^ *//; s/[ (].*//' | grep -qxF "$1"; }
+has_dep adduser || fail "Depends lacks adduser (maintainer scripts)"
 
 contents=$(dpkg-deb -c "$DEB" | awk '{print $NF}')
 for f in ./usr/bin/edgegw ./etc/edgegw/edgegw.ini ./lib/systemd/system/edgegw.service \
@@ -61,6 +59,30 @@ case "$ARCH" in
 esac
 [ -z "$want" ] || grep -q "$want" <<<"$file_out" || fail "binary is not $ARCH: $file_out"
 grep -q ", stripped" <<<"$file_out" || fail "binary is not stripped"
+
+# Every shared library the binary needs comes from a package named in Depends.
+case "$ARCH" in
+  amd64) TRIPLET=x86_64-linux-gnu ;;
+  arm64) TRIPLET=aarch64-linux-gnu ;;
+  armhf) TRIPLET=arm-linux-gnueabihf ;;
+  *) TRIPLET="" ;;
+esac
+needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+[ -n "$needed" ] || fail "readelf found no NEEDED libraries"
+for so in $needed; do
+  # A file can be listed by more than one package (e.g. a renamed library package).
+  pkgs=$(dpkg -S "$so" 2>/dev/null | grep "/$TRIPLET/$so\$" | cut -d: -f1 | tr ',' ' ')
+  [ -n "$pkgs" ] || fail "no installed package holds $so for $ARCH"
+  ok=0
+  for pkg in $pkgs; do
+    # Depends may name what the package Provides (libspdlog1.10 provides libspdlog1.10-fmt9).
+    provides=$(dpkg-query -W -f='${Provides}' "$pkg:$ARCH" 2>/dev/null | tr ',' '\n' |
+      sed 's/^ *//; s/[ (].*//')
+    for name in $pkg $provides; do has_dep "$name" && ok=1; done
+  done
+  [ "$ok" = 1 ] || fail "$so comes from $(echo $pkgs), none of which is in Depends"
+done
+echo "check_package: NEEDED libraries all covered by Depends: $(echo $needed)"
 
 "${EMU[@]}" "$bin" --version | grep -q '^edgegw ' || fail "--version"
 out=$("${EMU[@]}" "$bin" --check -c "$root/etc/edgegw/edgegw.ini") || fail "--check: $out"
