@@ -39,9 +39,10 @@ bash scripts/check_package.sh build
 # sometimes broken on the mirrors; the reason is printed and the architecture removed again
 # so that later apt-get updates keep working.
 bash scripts/cross.sh arm64
-if ! bash scripts/cross.sh armhf >build-armhf.log 2>&1; then
-  echo "== cross armhf: FAILED (allowed to fail); last lines of build-armhf.log:"
-  tail -n 25 build-armhf.log
+mkdir -p build-armhf
+if ! bash scripts/cross.sh armhf >build-armhf/cross.log 2>&1; then
+  echo "== cross armhf: FAILED (allowed to fail); last lines of build-armhf/cross.log:"
+  tail -n 25 build-armhf/cross.log
   dpkg-query -W -f='${Package}:${Architecture}\n' 2>/dev/null | grep -q ':armhf$' ||
     dpkg --remove-architecture armhf 2>/dev/null || true
 else
