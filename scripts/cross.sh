@@ -89,6 +89,6 @@ if [ "$SPEC" = 1 ]; then
   wrapper="$PWD/$BUILD/edgegw-qemu"
   printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${EMU[*]}" "$PWD/$BUILD/edgegw" >"$wrapper"
   chmod +x "$wrapper"
-  EDGEGW_BIN="$wrapper" EDGEGW_SPEC_TARGET=edgegw python3 tests/spec/run.py
+  EDGEGW_BIN="$wrapper" EDGEGW_SPEC_TARGET=edgegw /usr/bin/python3 tests/spec/run.py
 fi
 step "ok"
