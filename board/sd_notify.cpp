@@ -5,11 +5,23 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
 namespace edgegw::board {
+
+namespace {
+// A whole decimal number, or nothing (sd_watchdog_enabled rejects trailing junk too).
+bool parse_u64(const char* s, std::uint64_t& out) {
+  if (s == nullptr || *s == '\0') return false;
+  const char* end = s + std::strlen(s);
+  auto [p, ec] = std::from_chars(s, end, out);
+  return ec == std::errc{} && p == end;
+}
+}  // namespace
 
 sd_notifier::sd_notifier() {
   if (const char* p = std::getenv("NOTIFY_SOCKET")) path_ = p;
@@ -30,6 +42,23 @@ bool sd_notifier::notify(std::string_view state) const noexcept {
                        reinterpret_cast<const sockaddr*>(&addr), len);
   ::close(fd);
   return n == static_cast<ssize_t>(state.size());
+}
+
+std::chrono::microseconds sd_watchdog_timeout(const char* watchdog_usec, const char* watchdog_pid,
+                                              pid_t self) {
+  std::uint64_t usec = 0;
+  if (!parse_u64(watchdog_usec, usec) || usec == 0) return {};
+  if (watchdog_pid != nullptr) {
+    std::uint64_t pid = 0;
+    if (!parse_u64(watchdog_pid, pid) || pid != static_cast<std::uint64_t>(self)) return {};
+  }
+  // A value beyond what a duration holds is as good as "no watchdog".
+  if (usec > static_cast<std::uint64_t>(std::chrono::microseconds::max().count())) return {};
+  return std::chrono::microseconds(static_cast<std::int64_t>(usec));
+}
+
+std::chrono::microseconds sd_watchdog_timeout() {
+  return sd_watchdog_timeout(std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"), ::getpid());
 }
 
 }  // namespace edgegw::board

@@ -3,6 +3,9 @@
 // READY=1, STATUS=, STOPPING=1 and WATCHDOG=1; the test harness reads the same socket to learn
 // when edgegw is ready and which ports it bound.
 #pragma once
+#include <sys/types.h>
+
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -20,5 +23,13 @@ class sd_notifier {
  private:
   std::string path_;
 };
+
+// The period at which systemd expects WATCHDOG=1 (sd_watchdog_enabled(3)): $WATCHDOG_USEC,
+// when $WATCHDOG_PID is unset or names this process; zero when systemd watches nothing.
+// The caller kicks at half of it. Arguments are the two variables' values (null = unset).
+std::chrono::microseconds sd_watchdog_timeout(const char* watchdog_usec, const char* watchdog_pid,
+                                              pid_t self);
+// Same, from this process's environment.
+std::chrono::microseconds sd_watchdog_timeout();
 
 }  // namespace edgegw::board

@@ -29,3 +29,24 @@ ctest --test-dir build-fuzz --output-on-failure -j"$JOBS"
 # The Release build a user gets must compile warning-free too.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEDGEGW_WERROR=ON -DEDGEGW_TESTS=OFF
 cmake --build build -j"$JOBS"
+
+# The Debian package of that build: control fields, contents, conffile, and what it unpacks
+# (--check on the packaged config, systemd-analyze verify on the unit).
+(cd build && rm -f edgegw_*.deb && cpack -G DEB >/dev/null)
+bash scripts/check_package.sh build
+
+# ARM (docs/APPLIANCE.md): cross-built, unit tests, a pub/sub smoke test and (arm64) the spec
+# scenarios against the emulated binary (about 3 min) under qemu-user,
+# and the .deb checked. arm64 is required. armhf is allowed to fail: its Debian index is
+# sometimes broken on the mirrors; the reason is printed and the architecture removed again
+# so that later apt-get updates keep working.
+bash scripts/cross.sh arm64 --spec
+mkdir -p build-armhf
+if ! bash scripts/cross.sh armhf >build-armhf/cross.log 2>&1; then
+  echo "== cross armhf: FAILED (allowed to fail); last lines of build-armhf/cross.log:"
+  tail -n 25 build-armhf/cross.log
+  dpkg-query -W -f='${Package}:${Architecture}\n' 2>/dev/null | grep -q ':armhf$' ||
+    dpkg --remove-architecture armhf 2>/dev/null || true
+else
+  echo "== cross armhf: ok"
+fi

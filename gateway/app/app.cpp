@@ -11,6 +11,8 @@
 #include "board/device_identity.hpp"
 #include "bridge/bridge_service.hpp"
 #include "board/sd_notify.hpp"
+#include "board/appliance.hpp"
+#include "board/profile.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_service.hpp"
@@ -69,8 +71,8 @@ mqtt::tls_listener_options tls_options_from(const config::values& cfg, const std
 }  // namespace
 
 int run(const options& opts) {
-  std::map<std::string, std::string> vars{{"serial", board::device_serial()}};
-  auto loaded = config::load(opts.config_file, opts.overrides, vars);
+  // [board]: the profile's defaults and ${serial} are applied while loading.
+  auto loaded = board::load_config(opts.config_file, opts.overrides).loaded;
   if (!loaded.problems.empty()) {
     for (const auto& p : loaded.problems) std::cerr << p.str() << "\n";
     return 2;
@@ -86,6 +88,9 @@ int run(const options& opts) {
       !e.empty())
     return fail(e);
   auto log = log::get("app");
+  // systemd notification and watchdog, hardware watchdog, status LED ([board]).
+  board::appliance appliance;
+  if (auto e = appliance.open(cfg); !e.empty()) return fail(e);
 
   // Password files and ACLs come with the security work; until then a configured one must
   // stop the start rather than be silently ignored.
@@ -224,7 +229,6 @@ int run(const options& opts) {
   auto signals_ptr =
       std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
   auto& signals = *signals_ptr;
-  board::sd_notifier notifier;
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
@@ -234,7 +238,7 @@ int run(const options& opts) {
         return;
       }
       log->info("stopping signal={}", sig);
-      notifier.notify("STOPPING=1\n");
+      appliance.stopping();
       for (auto& l : listeners) l->stop();
       for (auto& s : services) s->stop();
       broker->shutdown();  // closes every connection, flushes the store
@@ -246,7 +250,7 @@ int run(const options& opts) {
   };
   wait_signal();
 
-  notifier.notify("READY=1\nSTATUS=ready\nEDGEGW_LISTENERS=" + ports + "\n");
+  appliance.ready(pool->main(), "EDGEGW_LISTENERS=" + ports);
   log->info("ready version={} node={} io_threads={}", version(), core_cfg.node_name, pool->size());
   pool->run();
 
@@ -258,6 +262,7 @@ int run(const options& opts) {
   broker.reset();
   store->flush();
   store.reset();
+  appliance.stopped();
   log->info("stopped");
   return 0;
 }

@@ -172,6 +172,7 @@ std::vector<key_spec> build_keys() {
   add_bridge_keys(r);
   add_stomp_keys(r);
   add_api_keys(r);
+  add_board_keys(r);
   return r;
 }
 
@@ -192,6 +193,7 @@ constexpr section_spec section_table[] = {
     {"bridge.*", "Bridges to upstream (cloud) MQTT brokers: add one [bridge.NAME] per uplink.", ""},
     {"gateway.stomp", "STOMP 1.0/1.1/1.2 gateway (TCP): destinations are MQTT topics.", ""},
     {"api", "HTTP management API (EMQX /api/v5 paths), Prometheus metrics and dashboard.", ""},
+    {"board", "Device integration: profile, serial, status LED, hardware watchdog.", ""},
 };
 
 constexpr std::array<std::string_view, 3> placeholders{"clientid", "username", "endpoint_name"};

@@ -98,5 +98,6 @@ void add_coap_keys(std::vector<key_spec>& rows);
 void add_bridge_keys(std::vector<key_spec>& rows);
 void add_stomp_keys(std::vector<key_spec>& rows);
 void add_api_keys(std::vector<key_spec>& rows);
+void add_board_keys(std::vector<key_spec>& rows);
 
 }  // namespace edgegw::config::detail
