@@ -40,6 +40,12 @@ bash scripts/check_package.sh build
 # and the .deb checked. arm64 is required. armhf is allowed to fail: its Debian index is
 # sometimes broken on the mirrors; the reason is printed and the architecture removed again
 # so that later apt-get updates keep working.
+# Opt-in for now (EDGEGW_CROSS=1): a cold arm64 cross build plus the emulated tests does not
+# yet fit CI's 40-minute budget on 2 cores next to the native ASan, fuzz and Release builds.
+if [ "${EDGEGW_CROSS:-0}" != 1 ]; then
+  echo "== cross builds skipped (EDGEGW_CROSS=1 runs scripts/cross.sh arm64 and armhf)"
+  exit 0
+fi
 bash scripts/cross.sh arm64 --spec
 mkdir -p build-armhf
 if ! bash scripts/cross.sh armhf >build-armhf/cross.log 2>&1; then
