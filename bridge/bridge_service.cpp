@@ -1,18 +1,49 @@
 #include "bridge_service.hpp"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "bridge_settings.hpp"
 #include "gateway/api/log.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/net/io_pool.hpp"
+#include "gateway/net/status_source.hpp"
 #include "link.hpp"
 
 namespace edgegw::bridge {
 
 namespace {
 
-class service final : public net::service, public bridges_view {
+// One bridge's state for the management API and the Prometheus scrape.
+net::service_status api_status(const bridge_status& b) {
+  net::service_status st;
+  st.kind = "bridge";
+  st.name = b.name;
+  st.type = "mqtt";
+  st.status = to_string(b.state);
+  st.details_json = nlohmann::json{{"server", b.server},
+                                   {"last_error", b.last_error},
+                                   {"connected_since_ms", b.connected_since_ms},
+                                   {"connects", b.connects},
+                                   {"forwarded", b.forwarded},
+                                   {"received", b.received},
+                                   {"dropped", b.dropped},
+                                   {"inflight", b.inflight},
+                                   {"spool_depth", b.spool_depth},
+                                   {"spool_bytes", b.spool_bytes},
+                                   {"spool_oldest_age_ms", b.spool_oldest_age_ms}}
+                        .dump();
+  st.metrics = {{"spool_messages", static_cast<double>(b.spool_depth)},
+                {"spool_bytes", static_cast<double>(b.spool_bytes)},
+                {"spool_oldest_age_seconds", static_cast<double>(b.spool_oldest_age_ms) / 1000.0},
+                {"forwarded_total", static_cast<double>(b.forwarded)},
+                {"received_total", static_cast<double>(b.received)},
+                {"dropped_total", static_cast<double>(b.dropped)},
+                {"inflight", static_cast<double>(b.inflight)}};
+  return st;
+}
+
+class service final : public net::service, public bridges_view, public net::status_source {
  public:
   service(std::vector<bridge_settings> all, broker& b, net::io_pool& pool, std::string node,
           std::chrono::milliseconds sys_interval)
@@ -34,11 +65,19 @@ class service final : public net::service, public bridges_view {
     for (auto& l : links_) l->stop();
   }
 
-  std::vector<bridge_status> status() const override {
+  std::vector<bridge_status> bridges() const override {
     std::vector<bridge_status> out;
     for (const auto& l : links_) out.push_back(l->status());
     return out;
   }
+
+  // net::status_source: every [bridge.NAME] in /api/v5/bridges and the metrics.
+  std::vector<net::service_status> statuses() const override {
+    std::vector<net::service_status> out;
+    for (const auto& l : links_) out.push_back(api_status(l->status()));
+    return out;
+  }
+  net::service_status status() const override { return api_status(links_.front()->status()); }
 
  private:
   void arm() {

@@ -27,7 +27,7 @@ std::unique_ptr<net::service> make_bridges(const config::values& cfg, broker& b,
 class bridges_view {
  public:
   virtual ~bridges_view() = default;
-  virtual std::vector<bridge_status> status() const = 0;
+  virtual std::vector<bridge_status> bridges() const = 0;
 };
 
 }  // namespace edgegw::bridge

@@ -128,13 +128,14 @@ std::string prometheus_text(api_context& ctx) {
   for (const auto& s : ctx.services) {
     auto* src = dynamic_cast<const net::status_source*>(s.get());
     if (!src) continue;
-    auto st = src->status();
-    std::string kind = metric_name(st.kind);
-    std::string label = "name=\"" + label_value(st.name) + "\"";
-    up["edgegw_" + kind + "_up"].emplace_back(
-        label, st.status == "connected" || st.status == "running" ? 1.0 : 0.0);
-    for (const auto& [suffix, v] : st.metrics)
-      svc["edgegw_" + kind + "_" + metric_name(suffix)].emplace_back(label, v);
+    for (const auto& st : src->statuses()) {
+      std::string kind = metric_name(st.kind);
+      std::string label = "name=\"" + label_value(st.name) + "\"";
+      up["edgegw_" + kind + "_up"].emplace_back(
+          label, st.status == "connected" || st.status == "running" ? 1.0 : 0.0);
+      for (const auto& [suffix, v] : st.metrics)
+        svc["edgegw_" + kind + "_" + metric_name(suffix)].emplace_back(label, v);
+    }
   }
   for (const auto& [name, samples] : up)
     w.family(name, "gauge", "1 when the service is running or connected.", samples);

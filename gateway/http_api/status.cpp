@@ -23,8 +23,8 @@ std::vector<net::service_status> statuses(api_context& ctx, std::string_view kin
   std::vector<net::service_status> out;
   for (const auto& s : ctx.services) {
     if (auto* src = dynamic_cast<const net::status_source*>(s.get())) {
-      auto st = src->status();
-      if (st.kind == kind) out.push_back(std::move(st));
+      for (auto& st : src->statuses())
+        if (st.kind == kind) out.push_back(std::move(st));
     }
   }
   return out;
@@ -158,8 +158,15 @@ maybe_response status(api_context& ctx, const api_request& r, const request_targ
   }
   if (s[0] == "gateways" && s.size() <= 2) {
     std::map<std::string, json> by_name;
-    for (const auto& g : ctx.gateways)
-      by_name[g] = {{"name", g}, {"status", "unloaded"}, {"current_connections", 0}};
+    for (const auto& g : ctx.gateways) {
+      // A gateway service without a status hook is "running" once its socket is bound.
+      bool running = false;
+      for (const auto& svc : ctx.services)
+        for (const auto& [name, where] : svc->endpoints())
+          running = running || name == g || name.rfind(g + "_", 0) == 0;
+      by_name[g] = {
+          {"name", g}, {"status", running ? "running" : "unloaded"}, {"current_connections", 0}};
+    }
     for (const auto& st : statuses(ctx, "gateway")) by_name[st.name] = status_json(st);
     // Clients per protocol come from the broker, whoever reports the gateway.
     std::map<std::string, std::size_t> conns;

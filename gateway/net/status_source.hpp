@@ -30,6 +30,8 @@ class status_source {
  public:
   virtual ~status_source() = default;
   virtual service_status status() const = 0;
+  // A service holding several units (one per [bridge.NAME]) lists each; default: status().
+  virtual std::vector<service_status> statuses() const { return {status()}; }
 };
 
 }  // namespace edgegw::net

@@ -514,3 +514,37 @@ class AuthTest(BridgeTestCase):
         err = self.wait_sys(w, 'last_error', lambda v: v != '')
         self.assertIn('refused', err)
         self.wait_sys(w, 'connected', lambda v: v == 'false')
+
+
+@edgegw_only('the bridge is an edgegw feature')
+class ApiStateTest(BridgeTestCase):
+    """The bridge's state in the management API and its Prometheus scrape."""
+    CONFIG = {'bridge.cloud.forward': 'api/#', 'api.enable': True, 'api.bind': '127.0.0.1:0'}
+
+    def api(self, path):
+        import base64
+        import json
+        import urllib.request
+        req = urllib.request.Request('http://127.0.0.1:%d%s' % (self.broker.port('api', ''), path))
+        req.add_header('Authorization', 'Basic ' + base64.b64encode(b'admin:public').decode())
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = r.read().decode()
+            return json.loads(body) if 'json' in r.headers.get('Content-Type', '') else body
+
+    def test_bridges_endpoint_and_metrics(self):
+        self.wait_connected()
+        pub = self.client()
+        pub.publish('api/x', b'1', 1)
+        deadline = time.monotonic() + 15
+        while True:
+            bridges = self.api('/api/v5/bridges')
+            if bridges and bridges[0].get('forwarded', 0) >= 1:
+                break
+            self.assertLess(time.monotonic(), deadline, bridges)
+        b = bridges[0]
+        self.assertEqual((b['name'], b['type'], b['status']), ('cloud', 'mqtt', 'connected'))
+        self.assertEqual(b['server'], 'mqtt://127.0.0.1:%d' % self.upstream.port)
+        self.assertIn('spool_depth', b)
+        text = self.api('/api/v5/prometheus/stats')
+        self.assertIn('edgegw_bridge_up{name="cloud"} 1', text)
+        self.assertIn('edgegw_bridge_spool_messages{name="cloud"}', text)
