@@ -94,11 +94,18 @@ int run(const options& opts) {
 
   // Password files and ACLs come with the security work; until then a configured one must
   // stop the start rather than be silently ignored.
-  for (const char* key : {"auth.password_file", "auth.acl_file"}) {
-    if (!cfg.get_path(key).empty())
-      return fail(std::string(key) + " (" + cfg.origin_of(key).str() +
-                  "): password files and ACLs are not available in this build yet");
-  }
+  if (!cfg.get_path("auth.password_file").empty())
+    return fail("auth.password_file (" + cfg.origin_of("auth.password_file").str() +
+                "): password files are not available in this build yet");
+  if (!cfg.get_path("auth.acl_file").empty())
+    return fail("auth.acl_file (" + cfg.origin_of("auth.acl_file").str() +
+                "): ACL files are not available in this build yet");
+
+  // SIGHUP re-reads what can change without dropping connections (password file, ACL file,
+  // ...): each module that can reload adds one function here. A reload that fails keeps the
+  // old state and logs why.
+  std::vector<std::pair<std::string, std::function<std::string()>>> reloaders;
+
 
   auto core_cfg = core_settings_from(cfg);
   core_cfg.version = version();
@@ -224,8 +231,7 @@ int run(const options& opts) {
 
   broker->start();
 
-  // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP is reserved for reloads (ignored for now
-  // so a stray HUP does not kill the gateway).
+  // Signals: SIGTERM/SIGINT stop cleanly; SIGHUP runs the reloaders.
   auto signals_ptr =
       std::make_unique<boost::asio::signal_set>(pool->main(), SIGTERM, SIGINT, SIGHUP);
   auto& signals = *signals_ptr;
@@ -233,7 +239,14 @@ int run(const options& opts) {
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        log->info("sighup_ignored reason=\"nothing to reload yet\"");
+        if (reloaders.empty()) log->info("sighup reloaded=none");
+        for (const auto& [what, reload] : reloaders) {
+          // A reloader returns "" on success or why the old state was kept.
+          if (auto e = reload(); e.empty())
+            log->info("reloaded what={}", what);
+          else
+            log->error("reload_failed what={} error=\"{}\" kept=previous", what, e);
+        }
         wait_signal();
         return;
       }
