@@ -106,7 +106,6 @@ int run(const options& opts) {
   // old state and logs why.
   std::vector<std::pair<std::string, std::function<std::string()>>> reloaders;
 
-
   auto core_cfg = core_settings_from(cfg);
   core_cfg.version = version();
 
