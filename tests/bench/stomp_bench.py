@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """STOMP gateway throughput: SEND -> MQTT subscriber (mosquitto_sub) and MQTT publisher
-(mosquitto_pub -l) -> MESSAGE frames, with a raw-socket STOMP peer that pipelines frames so
+(mosquitto_pub -l) -> MESSAGE frames, beside MQTT -> MQTT with the same clients through
+edgegw and through Debian's mosquitto, with a raw-socket STOMP peer that pipelines frames so
 the client is not what is measured. Starts edgegw through the spec harness (loopback,
 port 0). A tool, not a test.
 
@@ -68,6 +69,50 @@ def bench_message(port, mqtt_port, n, size):
     return n / elapsed
 
 
+def bench_mqtt(mqtt_port, n, size):
+    """The same clients' MQTT -> MQTT path: the baseline the STOMP figures are read against."""
+    sub = subprocess.Popen(['mosquitto_sub', '-p', str(mqtt_port), '-t', 'bench/mqtt', '-C',
+                            str(n), '-q', '0'], stdout=subprocess.DEVNULL)
+    time.sleep(0.5)  # mosquitto_sub has no "subscribed" signal; not part of the timing
+    lines = (('z' * size) + '\n') * n
+    start = time.monotonic()
+    pub = subprocess.Popen(['mosquitto_pub', '-p', str(mqtt_port), '-t', 'bench/mqtt', '-l',
+                            '-q', '0'], stdin=subprocess.PIPE)
+    pub.stdin.write(lines.encode())
+    pub.stdin.close()
+    sub.wait(timeout=300)
+    elapsed = time.monotonic() - start
+    pub.wait(timeout=60)
+    return n / elapsed
+
+
+def mosquitto_baseline(n, size):
+    """mosquitto_pub -l -> mosquitto_sub through Debian's mosquitto on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    conf = os.path.join(make_workdir(), 'mosquitto.conf')
+    with open(conf, 'w') as f:
+        f.write('listener %d 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n'
+                % port)
+    proc = subprocess.Popen(['/usr/sbin/mosquitto', '-c', conf], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit('mosquitto did not start')
+                time.sleep(0.05)
+        return bench_mqtt(port, n, size)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-n', type=int, default=50000)
@@ -84,9 +129,13 @@ def main():
               % (bench_send(port, mqtt_port, args.n, args.size), args.n, args.size))
         print('MQTT -> MESSAGE: %8.0f msg/s (%d x %d B)'
               % (bench_message(port, mqtt_port, args.n, args.size), args.n, args.size))
+        print('MQTT -> MQTT:    %8.0f msg/s (edgegw, same clients)'
+              % bench_mqtt(mqtt_port, args.n, args.size))
     finally:
         broker.stop()
         broker.close()
+    print('MQTT -> MQTT:    %8.0f msg/s (mosquitto, same clients)'
+          % mosquitto_baseline(args.n, args.size))
 
 
 if __name__ == '__main__':
