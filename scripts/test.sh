@@ -14,7 +14,7 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DEDGEGW_SANITIZE=ON -DEDGEGW_
 cmake --build build-test -j"$JOBS"
 # npm peers for the interoperability tests, kept inside the build tree.
 npm install --silent --no-save --no-audit --no-fund --prefix build-test/npm mqtt@5 coap@1 \
-  @stomp/stompjs@7 ws@8 playwright-core >/dev/null
+  @stomp/stompjs@7 @stomp/tcp-wrapper@1 ws@8 playwright-core >/dev/null
 export NODE_PATH="$PWD/build-test/npm/node_modules"
 ctest --test-dir build-test --output-on-failure -j"$JOBS" --timeout 300
 
