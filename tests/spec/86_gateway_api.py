@@ -230,3 +230,31 @@ class GatewayApiTest(BrokerTestCase):
         self.assertEqual(sn.get().payload, b'hello')
         wait_for(lambda: self.get('/api/v5/gateways/mqttsn')['messages_sent'] >= 1,
                  'mqttsn messages_sent')
+
+    def test_ctl_gateways(self):
+        """`edgegw ctl gateways` (table and --json) and `edgegw ctl gateways NAME` (clients)."""
+        sn_id = unique_id('sn')
+        self.sn_client(sn_id)
+        cmd = [self.broker.binary, 'ctl', '--url',
+               'http://127.0.0.1:%d' % self.broker.port('api', ''), '-u', USER, '-p', PASSWORD]
+
+        def ctl(*args):
+            p = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            lines = p.stdout.rstrip('\n').split('\n')
+            return p.stdout, [dict(zip(lines[0].split(), l.split())) for l in lines[1:]]
+
+        _, rows = ctl('gateways')
+        by_name = {r['NAME']: r for r in rows}
+        self.assertEqual((by_name['mqttsn']['STATUS'], by_name['mqttsn']['CLIENTS']),
+                         ('running', '1'))
+        self.assertEqual(by_name['stomp']['CLIENTS'], '0')
+        self.assertEqual(by_name['stomp']['LISTENERS'],
+                         'tcp:127.0.0.1:%d' % self.broker.port('stomp', ''))
+        text, _ = ctl('--json', 'gateways')
+        self.assertEqual({g['name']: g['status'] for g in json.loads(text)},
+                         {g['name']: g['status'] for g in self.get('/api/v5/gateways')})
+        _, rows = ctl('gateways', 'mqttsn')
+        self.assertEqual([r['CLIENTID'] for r in rows], [sn_id])
+        text, _ = ctl('--json', 'gateways', 'stomp')
+        self.assertEqual(json.loads(text)['data'], [])
