@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import stomp
+from prometheus_client.parser import text_string_to_metric_families
 
 from harness import BrokerTestCase, edgegw_only, unique_id
 from mqttsn_client import DISCONNECT, SnClient
@@ -214,6 +215,10 @@ class GatewayApiTest(BrokerTestCase):
             m = re.match(r'^(edgegw_gateway_\w+)\{name="(\w+)"\} (\S+)$', line)
             if m:
                 samples[(m.group(1), m.group(2))] = float(m.group(3))
+        # The reference parser (python3-prometheus-client) takes the whole scrape.
+        families = {f.name: f for f in text_string_to_metric_families(text)}
+        self.assertEqual(families['edgegw_gateway_messages_received'].type, 'counter')
+        self.assertEqual(families['edgegw_gateway_current_connections'].type, 'gauge')
         self.assertIn('# TYPE edgegw_gateway_messages_received_total counter', text)
         self.assertIn('# TYPE edgegw_gateway_current_connections gauge', text)
         self.assertEqual(samples[('edgegw_gateway_messages_received_total', 'mqttsn')], 3)
