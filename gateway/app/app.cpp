@@ -21,6 +21,7 @@
 #include "gateway/net/service.hpp"
 #include "gateway/net/tcp_listener.hpp"
 #include "logging.hpp"
+#include "ops_service.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
 #include "protocols/mqtt/tls/tls_connection.hpp"
 #include "protocols/mqtt/tls/wss_connection.hpp"
@@ -214,6 +215,7 @@ int run(const options& opts) {
     if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = stomp::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
+    services.push_back(make_ops_service(cfg, *broker, pool->main(), appliance, services));
     if (auto api = http_api::make_service(cfg, *pool, *broker, listeners, services))
       services.push_back(std::move(api));
     for (auto& s : services) {

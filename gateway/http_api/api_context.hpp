@@ -26,8 +26,8 @@ struct api_context {
   // The app's services (gateways, bridges, this API): those that implement
   // net::status_source are listed in /gateways and /bridges. Filled before start().
   const std::vector<std::unique_ptr<net::service>>& services;
-  // Gateways enabled in the configuration ("mqttsn", "coap", ...), shown as "unloaded"
-  // until a running service reports on them.
+  // Every gateway this build has a configuration section for ("mqttsn", "coap", ...),
+  // enabled or not: shown as "unloaded" unless a service reports on it.
   std::vector<std::string> gateways;
   std::string node;  // "edgegw@<node.name>", as EMQX names nodes
   std::string version;

@@ -253,7 +253,7 @@ std::unique_ptr<net::service> make_service(
   }
   for (const char* g : {"mqttsn", "coap", "lwm2m", "stomp"}) {
     std::string key = std::string("gateway.") + g + ".enable";
-    if (cfg.contains(key) && cfg.get_bool(key)) ctx.gateways.push_back(g);
+    if (cfg.contains(key)) ctx.gateways.push_back(g);
   }
   return std::make_unique<api_service>(std::move(s), pool, std::move(ctx));
 }

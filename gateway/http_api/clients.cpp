@@ -1,6 +1,8 @@
 // GET /api/v5/clients (paged, filtered as EMQX: clientid, like_clientid, username,
 // like_username, ip_address, conn_state, proto_name/protocol), GET and DELETE (kick)
-// /api/v5/clients/{clientid}, GET /api/v5/clients/{clientid}/subscriptions.
+// /api/v5/clients/{clientid}, GET /api/v5/clients/{clientid}/subscriptions, and the same
+// for one gateway's clients: /api/v5/gateways/{name}/clients[/{clientid}] (the broker's
+// clients whose client_info.protocol is the gateway's name).
 #include <algorithm>
 #include <charconv>
 
@@ -93,31 +95,62 @@ bool matches(const request_target& t, const core::core_session::snapshot& s) {
   return true;
 }
 
+// A page of the clients matching the query (and, for a gateway, of its protocol).
+api_response client_list(api_context& ctx, const request_target& t, const std::string* protocol) {
+  std::string err;
+  auto p = parse_paging(t, &err);
+  if (!p) return error_response(400, "BAD_REQUEST", err);
+  if (auto v = t.param("conn_state"); v && *v != "connected" && *v != "disconnected")
+    return error_response(400, "BAD_REQUEST", "conn_state must be connected or disconnected");
+  auto all = ctx.broker.client_snapshots();
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.client->client_id < b.client->client_id; });
+  // Filter first, then build JSON only for the page asked for: a page of 10 out of
+  // thousands of sessions stays cheap.
+  std::erase_if(all, [&](const auto& c) {
+    return (protocol && c.client->protocol != *protocol) || !matches(t, c);
+  });
+  std::vector<json> items(all.size());
+  std::size_t first =
+      (p->page - 1 <= all.size() / p->limit) ? (p->page - 1) * p->limit : all.size();
+  for (std::size_t i = first; i < all.size() && i < first + p->limit; ++i)
+    items[i] = client_json(ctx, all[i]);
+  return paged(std::move(items), *p);
+}
+
+bool known_gateway(const api_context& ctx, const std::string& name) {
+  return std::find(ctx.gateways.begin(), ctx.gateways.end(), name) != ctx.gateways.end();
+}
+
+// /api/v5/gateways/{name}/clients[/{clientid}]: EMQX's gateway client paths.
+maybe_response gateway_clients(api_context& ctx, const api_request& r, const request_target& t,
+                               const segs& s) {
+  if (s.size() < 3 || s.size() > 4 || s[2] != "clients") return std::nullopt;
+  const std::string& gw = s[1];
+  if (!known_gateway(ctx, gw)) return error_response(404, "RESOURCE_NOT_FOUND", "no such gateway");
+  if (s.size() == 3) {
+    if (r.method != "GET") return error_response(405, "METHOD_NOT_ALLOWED", "use GET");
+    return client_list(ctx, t, &gw);
+  }
+  auto c = ctx.broker.client_snapshot(s[3]);
+  if (!c || c->client->protocol != gw)
+    return error_response(404, "CLIENTID_NOT_FOUND", "Client ID not found");
+  if (r.method == "GET") return json_response(200, client_json(ctx, *c));
+  if (r.method == "DELETE")
+    return ctx.broker.kick(s[3]) ? no_content()
+                                 : error_response(404, "CLIENTID_NOT_FOUND", "Client ID not found");
+  return error_response(405, "METHOD_NOT_ALLOWED", "use GET or DELETE");
+}
+
 }  // namespace
 
 maybe_response clients(api_context& ctx, const api_request& r, const request_target& t,
                        const segs& s) {
+  if (!s.empty() && s[0] == "gateways") return gateway_clients(ctx, r, t, s);
   if (s.empty() || s[0] != "clients") return std::nullopt;
   if (s.size() == 1) {
     if (r.method != "GET") return error_response(405, "METHOD_NOT_ALLOWED", "use GET");
-    std::string err;
-    auto p = parse_paging(t, &err);
-    if (!p) return error_response(400, "BAD_REQUEST", err);
-    if (auto v = t.param("conn_state"); v && *v != "connected" && *v != "disconnected")
-      return error_response(400, "BAD_REQUEST", "conn_state must be connected or disconnected");
-    auto all = ctx.broker.client_snapshots();
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-      return a.client->client_id < b.client->client_id;
-    });
-    // Filter first, then build JSON only for the page asked for: a page of 10 out of
-    // thousands of sessions stays cheap.
-    std::erase_if(all, [&](const auto& c) { return !matches(t, c); });
-    std::vector<json> items(all.size());
-    std::size_t first =
-        (p->page - 1 <= all.size() / p->limit) ? (p->page - 1) * p->limit : all.size();
-    for (std::size_t i = first; i < all.size() && i < first + p->limit; ++i)
-      items[i] = client_json(ctx, all[i]);
-    return paged(std::move(items), *p);
+    return client_list(ctx, t, nullptr);
   }
   const std::string& id = s[1];
   auto not_found = [] { return error_response(404, "CLIENTID_NOT_FOUND", "Client ID not found"); };

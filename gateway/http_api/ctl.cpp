@@ -280,6 +280,43 @@ int run(options& o) {
     print_table(j, {{"NAME", "name"}, {"TYPE", "type"}, {"STATUS", "status"}});
     return 0;
   }
+  if (cmd == "gateways") {
+    // Without a name: every gateway; with one: that gateway's clients.
+    if (!o.arg1.empty()) {
+      auto j = get_all(o, "/api/v5/gateways/" + enc(o.arg1) + "/clients");
+      if (o.json_out) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+      }
+      print_table(j["data"], {{"CLIENTID", "clientid"},
+                              {"USERNAME", "username"},
+                              {"IP", "ip_address"},
+                              {"PORT", "port"},
+                              {"CONNECTED", "connected"},
+                              {"SUBS", "subscriptions_cnt"}});
+      return 0;
+    }
+    auto j = checked_json(request(o, http::verb::get, "/api/v5/gateways"), "GET /api/v5/gateways");
+    if (o.json_out) {
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    for (auto& g : j) {
+      std::string binds;
+      for (const auto& l : g.value("listeners", json::array()))
+        binds += (binds.empty() ? "" : ",") + l.value("type", "") + ":" + l.value("bind", "");
+      g["binds"] = binds.empty() ? json() : json(binds);
+    }
+    print_table(j, {{"NAME", "name"},
+                    {"STATUS", "status"},
+                    {"CLIENTS", "current_connections"},
+                    {"MAX", "max_connections"},
+                    {"RECEIVED", "messages_received"},
+                    {"SENT", "messages_sent"},
+                    {"DROPPED", "messages_dropped"},
+                    {"LISTENERS", "binds"}});
+    return 0;
+  }
   if (cmd == "banned") {
     if (o.arg1.empty() || o.arg1 == "list") {
       auto j = get_all(o, "/api/v5/banned");
@@ -348,6 +385,8 @@ std::function<int()> add_subcommand(CLI::App& app) {
   pub->add_option("-q,--qos", o->qos, "QoS 0, 1 or 2")->check(CLI::Range(0, 2));
   pub->add_flag("-r,--retain", o->retain, "retain it");
   sub("bridges", "upstream bridges and their state");
+  sub("gateways", "protocol gateways (or one gateway's clients)")
+      ->add_option("name", o->arg1, "list this gateway's clients (mqttsn, coap, stomp, ...)");
   sub("banned", "the ban list");
   auto* ban = sub("ban", "ban a client id, user name or peer address");
   ban->add_option("as", o->arg1, "clientid | username | peerhost")

@@ -139,8 +139,11 @@ std::string prometheus_text(api_context& ctx) {
   }
   for (const auto& [name, samples] : up)
     w.family(name, "gauge", "1 when the service is running or connected.", samples);
-  for (const auto& [name, samples] : svc)
-    w.family(name, "gauge", "Reported by the service.", samples);
+  // By Prometheus' naming convention a *_total is a counter, anything else a gauge.
+  for (const auto& [name, samples] : svc) {
+    bool counter = name.size() > 6 && name.ends_with("_total");
+    w.family(name, counter ? "counter" : "gauge", "Reported by the service.", samples);
+  }
 
   auto ps = read_process_stats();
   w.one("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",

@@ -4,6 +4,8 @@
 // dynamic_cast, so a service without it simply is not listed ("unloaded").
 // Threading: status() is called from the API's thread while the service runs; it must be
 // thread-safe (atomics or a copy under the service's own lock) and must not block.
+// A protocol gateway fills a net::gateway_report and returns net::gateway_status(report)
+// (gateway_status.hpp): the same shape for every gateway in the API, Prometheus and $SYS.
 #pragma once
 #include <string>
 #include <utility>

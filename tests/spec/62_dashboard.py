@@ -12,6 +12,7 @@ import urllib.request
 
 import packets as pk
 from harness import BrokerTestCase, edgegw_only
+from mqttsn_client import SnClient
 
 CHROMIUM = '/usr/bin/chromium'
 SCRIPT = r"""
@@ -93,6 +94,9 @@ class DashboardTest(BrokerTestCase):
         npath = node_path(self.broker.binary)
         if not os.path.isdir(os.path.join(npath, 'playwright-core')):
             self.skipTest('needs npm playwright-core in %s (scripts/test.sh installs it)' % npath)
+        sn = SnClient(self.broker.port('mqttsn', ''))
+        self._clients.append(sn)
+        sn.connect('dash-sn')
         a = self.client('dash-a', proto=pk.V5, username='ann', password='x')
         a.subscribe('dash/+/temp', 1)
         b = self.client('dash-b')
@@ -115,7 +119,7 @@ class DashboardTest(BrokerTestCase):
         self.assertEqual(page['version'], node['version'])
         self.assertEqual(page['node'], node['node'])
         self.assertEqual(int(page['connections']), stats['connections.count'])
-        self.assertEqual(int(page['connections']), 2)
+        self.assertEqual(int(page['connections']), 3)  # two MQTT, one MQTT-SN
         self.assertEqual(int(page['subscriptions']), stats['subscriptions.count'])
         clients = {c['clientid']: c for c in api('clients')['data']}
         shown = {r[0]: r for r in page['clients']}
@@ -128,7 +132,11 @@ class DashboardTest(BrokerTestCase):
         self.assertEqual(page['bridges'], [['none']])  # no bridge reports yet
         gw = {r[0]: r for r in page['gateways']}
         self.assertEqual(set(gw), {g['name'] for g in api('gateways')})
-        self.assertIn('mqttsn', gw)
+        # Each gateway's status and client count as the API reports them.
+        for g in api('gateways'):
+            self.assertEqual(gw[g['name']], [g['name'], g['status'], str(g['current_connections'])])
+        self.assertEqual(gw['mqttsn'], ['mqttsn', 'running', '1'])
+        self.assertEqual(gw['coap'][1], 'unloaded')  # not enabled here
         self.assertTrue(page['error_hidden'])
         self.assertGreater(page['chart_ink'], 0)
         with open(shot, 'rb') as f:

@@ -2,6 +2,7 @@
 #include "protocols/coap/gateway/detail/coap_adapter.hpp"
 
 #include "gateway/api/log.hpp"
+#include "gateway/net/gateway_status.hpp"
 
 namespace edgegw::coap {
 
@@ -37,6 +38,8 @@ coap_adapter::coap_adapter(broker& b, boost::asio::io_context& io, gateway_setti
     : broker_(b),
       stack_(io, std::move(s)),
       tick_(io),
+      max_clients_(g.max_clients),
+      created_at_ms_(net::unix_now_ms()),
       logic_(std::make_unique<gateway_logic>(b, std::move(g), *this)) {}
 
 coap_adapter::~coap_adapter() {
@@ -68,9 +71,33 @@ void coap_adapter::start() {
   };
   stack_.run();
   schedule_tick();
+  started_at_ms_ = net::unix_now_ms();
+}
+
+net::service_status coap_adapter::status() const {
+  net::gateway_report r;
+  r.name = "coap";
+  const bool started = started_at_ms_.load() != 0;
+  r.running = started && !stop_requested_.load();
+  const auto& c = logic_->counters();
+  r.current_connections = c.clients.load(std::memory_order_relaxed);
+  r.max_connections = max_clients_;
+  // endpoints() is filled by start() and not changed afterwards.
+  if (started) {
+    for (const auto& [name, where] : endpoints())
+      r.listeners.push_back(
+          {name.ends_with("_dtls") ? "dtls" : "udp", "default", where, r.running});
+  }
+  r.created_at_ms = created_at_ms_;
+  r.started_at_ms = started_at_ms_.load();
+  r.messages_received = c.published.load(std::memory_order_relaxed);
+  r.messages_sent = c.notifications.load(std::memory_order_relaxed);
+  r.messages_dropped = c.observers_lost.load(std::memory_order_relaxed);
+  return net::gateway_status(r);
 }
 
 void coap_adapter::stop() {
+  stop_requested_ = true;
   post([this] {
     if (stopped_) return;
     stopped_ = true;

@@ -224,6 +224,7 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
                          connection_mode ? "connection" : "connectionless");
   auto* raw = c.get();
   clients_[key] = std::move(c);
+  counters_.clients.store(clients_.size(), std::memory_order_relaxed);
   return {raw, 0};
 }
 
@@ -270,6 +271,7 @@ void gateway_logic::drop_client(const std::string& key, close_reason reason, boo
   if (it == clients_.end()) return;
   auto c = std::move(it->second);
   clients_.erase(it);
+  counters_.clients.store(clients_.size(), std::memory_order_relaxed);
   for (auto& [f, o] : c->observers) transport_.forget(o.id);
   observer_count_ -= c->observers.size();
   c->observers.clear();

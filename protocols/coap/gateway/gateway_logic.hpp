@@ -27,6 +27,7 @@
 namespace edgegw::coap {
 
 struct gateway_counters {
+  std::atomic<uint64_t> clients{0};  // sessions now (a gauge, for the management API)
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> bad_requests{0};  // 4.00 / 4.13 / 4.04 / 4.05
   std::atomic<uint64_t> unauthorized{0};  // 4.01

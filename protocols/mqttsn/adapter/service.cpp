@@ -10,11 +10,14 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <system_error>
 
+#include "gateway/net/gateway_status.hpp"
 #include "gateway/net/tcp_listener.hpp"
 #include "protocols/mqttsn/adapter/detail/log.hpp"
 #include "protocols/mqttsn/adapter/gateway.hpp"
@@ -87,6 +90,7 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
   void stop() {
     if (stopped_) return;
     stopped_ = true;
+    stopped_flag_ = true;
     boost::system::error_code ec;
     sock_.close(ec);
     timer_.cancel();
@@ -97,6 +101,24 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
 
   std::string where() const { return net::to_string(local_); }
   const gateway_stats& stats() const noexcept { return stats_; }
+
+  // From the API's thread: only atomics, and local_/opts_ that are set before start().
+  net::service_status status() const {
+    net::gateway_report r;
+    r.name = "mqttsn";
+    const bool running = started_at_ms_.load() != 0 && !stopped_flag_.load();
+    r.running = running;
+    r.current_connections = static_cast<uint64_t>(std::max<int64_t>(0, stats_.clients.load()));
+    r.max_connections = opts_.gw.max_clients;
+    if (started_at_ms_.load() != 0) r.listeners.push_back({"udp", "default", where(), running});
+    r.created_at_ms = created_at_ms_;
+    r.started_at_ms = started_at_ms_.load();
+    r.messages_received = stats_.messages_received.load(std::memory_order_relaxed);
+    r.messages_sent = stats_.messages_sent.load(std::memory_order_relaxed);
+    r.messages_dropped = stats_.messages_dropped.load(std::memory_order_relaxed);
+    return net::gateway_status(r);
+  }
+  void mark_started() { started_at_ms_ = net::unix_now_ms(); }
 
  private:
   class sink final : public delivery_sink {
@@ -218,7 +240,9 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
     });
   }
 
-  // As the core's $SYS: EMQX-style names under $SYS/brokers/<node>/gateway/mqttsn/.
+  // As the core's $SYS: EMQX-style names under $SYS/brokers/<node>/gateway/mqttsn/. The
+  // counts every gateway has (clients/count, messages/received|sent|dropped) come from
+  // status() through the app's per-gateway $SYS (gateway/app/ops_service.cpp).
   void publish_sys() {
     client_info me;
     me.client_id = "$edgegw-mqttsn";
@@ -235,17 +259,13 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
     };
     auto ld = [](const auto& a) { return a.load(std::memory_order_relaxed); };
     const auto& s = stats_;
-    pub("clients/count", ld(s.clients));
     pub("clients/active", ld(s.clients_active));
     pub("clients/asleep", ld(s.clients_asleep));
     pub("clients/connects", ld(s.connects));
     pub("clients/refused", ld(s.connects_refused));
     pub("clients/lost", ld(s.clients_lost));
     pub("clients/address_changes", ld(s.takeovers));
-    pub("messages/received", ld(s.messages_received));
     pub("messages/received/qos-1", ld(s.messages_qos_m1));
-    pub("messages/sent", ld(s.messages_sent));
-    pub("messages/dropped", ld(s.messages_dropped));
     pub("messages/rejected", ld(s.messages_rejected));
     pub("messages/retransmitted", ld(s.retransmissions));
     pub("messages/duplicates", ld(s.duplicates));
@@ -279,6 +299,10 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
   std::optional<channel::time_point> armed_;
   uint64_t send_failures_ = 0;
   bool stopped_ = false;
+  // For status() on other threads.
+  const int64_t created_at_ms_ = net::unix_now_ms();
+  std::atomic<int64_t> started_at_ms_{0};
+  std::atomic<bool> stopped_flag_{false};
 };
 
 udp_service::udp_service(service_options opts, asio::io_context& io, broker& b)
@@ -289,6 +313,7 @@ udp_service::~udp_service() = default;
 void udp_service::start() {
   impl_->open();
   impl_->start();
+  impl_->mark_started();
   detail::logger()->info("started address={}", impl_->where());
 }
 
@@ -302,6 +327,10 @@ void udp_service::stop() {
 
 const gateway_stats& udp_service::stats() const noexcept {
   return impl_->stats();
+}
+
+net::service_status udp_service::status() const {
+  return impl_->status();
 }
 
 }  // namespace edgegw::mqttsn

@@ -12,6 +12,7 @@
 
 #include "gateway/api/broker.hpp"
 #include "gateway/net/service.hpp"
+#include "gateway/net/status_source.hpp"
 #include "protocols/mqttsn/adapter/settings.hpp"
 #include "protocols/mqttsn/adapter/stats.hpp"
 
@@ -38,7 +39,7 @@ struct service_options {
   std::chrono::milliseconds sys_interval{60000};
 };
 
-class udp_service final : public net::service {
+class udp_service final : public net::service, public net::status_source {
  public:
   udp_service(service_options opts, boost::asio::io_context& io, broker& b);
   ~udp_service() override;
@@ -47,6 +48,8 @@ class udp_service final : public net::service {
   void stop() override;
   // Counters, for $SYS and the HTTP API; readable from any thread.
   const gateway_stats& stats() const noexcept;
+  // net::status_source: GET /api/v5/gateways/mqttsn, edgegw_gateway_*{name="mqttsn"}.
+  net::service_status status() const override;
 
   class impl;
 

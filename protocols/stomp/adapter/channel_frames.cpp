@@ -76,6 +76,7 @@ bool channel::apply_send(const frame& f) {
     return false;
   }
   if (r.value().throttled) throttled_ = true;  // stop reading until on_unthrottled
+  if (cfg_->counters) cfg_->counters->received.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -189,6 +190,7 @@ bool channel::apply_ack(const frame& f, bool positive) {
     if (positive || s == subs_.end() || u.redeliveries >= cfg_->max_redeliveries) {
       if (!positive && s != subs_.end()) {
         broker_.metrics().messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        if (cfg_->counters) cfg_->counters->dropped.fetch_add(1, std::memory_order_relaxed);
         detail::log()->debug("redelivery_limit client={} subscription={} message_id={}", client_id_,
                              sub, id);
       }

@@ -49,6 +49,7 @@ void channel::deliver(const delivery& d) {
     send_message(held, id, sub.mode, 0);
   }
   broker_.metrics().messages_sent.fetch_add(1, std::memory_order_relaxed);
+  if (cfg_->counters) cfg_->counters->sent.fetch_add(1, std::memory_order_relaxed);
   if (--held->refs == 0) release(*held);
 }
 

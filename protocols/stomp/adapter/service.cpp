@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/config/config.hpp"
+#include "gateway/net/gateway_status.hpp"
 #include "gateway/net/io_pool.hpp"
 #include "gateway/net/tcp_listener.hpp"
 #include "protocols/stomp/adapter/connection.hpp"
@@ -11,10 +12,10 @@
 namespace edgegw::stomp {
 
 tcp_service::tcp_service(service_options opts, net::io_pool& pool, broker& b)
-    : opts_(std::move(opts)),
-      cfg_(std::make_shared<const settings>(opts_.conn)),
-      pool_(pool),
-      broker_(b) {}
+    : opts_(std::move(opts)), pool_(pool), broker_(b), created_at_ms_(net::unix_now_ms()) {
+  opts_.conn.counters = counters_;
+  cfg_ = std::make_shared<const settings>(opts_.conn);
+}
 
 tcp_service::~tcp_service() = default;
 
@@ -36,6 +37,32 @@ void tcp_service::start() {
   }
   listener_->start();
   if (ws_listener_) ws_listener_->start();
+  bind_ = net::to_string(listener_->local_endpoint());
+  if (ws_listener_) ws_bind_ = net::to_string(ws_listener_->local_endpoint());
+  started_at_ms_ = net::unix_now_ms();
+}
+
+net::service_status tcp_service::status() const {
+  net::gateway_report r;
+  r.name = "stomp";
+  const bool started = started_at_ms_.load() != 0;
+  r.running = started && !stop_requested_.load();
+  r.max_connections = opts_.max_connections;
+  // The listeners are set by start() and kept until the service goes.
+  if (started) {
+    r.listeners.push_back({"tcp", "default", bind_, r.running});
+    r.current_connections = listener_->connections();
+    if (ws_listener_) {
+      r.listeners.push_back({"ws", "default", ws_bind_, r.running});
+      r.current_connections += ws_listener_->connections();
+    }
+  }
+  r.created_at_ms = created_at_ms_;
+  r.started_at_ms = started_at_ms_.load();
+  r.messages_received = counters_->received.load(std::memory_order_relaxed);
+  r.messages_sent = counters_->sent.load(std::memory_order_relaxed);
+  r.messages_dropped = counters_->dropped.load(std::memory_order_relaxed);
+  return net::gateway_status(r);
 }
 
 std::vector<std::pair<std::string, std::string>> tcp_service::endpoints() const {
@@ -46,6 +73,7 @@ std::vector<std::pair<std::string, std::string>> tcp_service::endpoints() const 
 }
 
 void tcp_service::stop() {
+  stop_requested_ = true;
   if (listener_) listener_->stop();
   if (ws_listener_) ws_listener_->stop();
 }

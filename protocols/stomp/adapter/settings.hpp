@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "protocols/stomp/adapter/stats.hpp"
 #include "protocols/stomp/codec/codec.hpp"
 
 namespace edgegw::stomp {
@@ -33,6 +35,8 @@ struct settings {
   std::size_t write_high_water = 64 * 1024;  // stop pulling deliveries above this
   std::size_t pull_batch = 32;
   std::size_t read_buffer_size = 4096;
+  // The gateway's message counters (the service's; null in tests that do not count).
+  std::shared_ptr<gateway_counters> counters;
 };
 
 }  // namespace edgegw::stomp

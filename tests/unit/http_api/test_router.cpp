@@ -9,6 +9,7 @@
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_context.hpp"
 #include "gateway/http_api/detail/handlers.hpp"
+#include "gateway/net/gateway_status.hpp"
 #include "gateway/net/status_source.hpp"
 
 using namespace edgegw;
@@ -41,9 +42,9 @@ struct router_test : ::testing::Test {
     std::shared_ptr<fake_sink> sink = std::make_shared<fake_sink>();
     session_ptr session;
   };
-  conn connect(const std::string& id, uint32_t expiry = 0) {
+  conn connect(const std::string& id, uint32_t expiry = 0, const std::string& protocol = "mqtt") {
     credentials c;
-    c.protocol = "mqtt";
+    c.protocol = protocol;
     c.protocol_version = 5;
     c.client_id = id;
     c.peer = "127.0.0.1:5000";
@@ -169,6 +170,87 @@ TEST_F(router_test, StatusSourcesAppearInBridgesGatewaysAndPrometheus) {
   EXPECT_NE(text.find("# TYPE edgegw_bridge_spool_messages gauge\n"
                       "edgegw_bridge_spool_messages{name=\"cloud\"} 12\n"),
             std::string::npos);
+}
+
+TEST_F(router_test, GatewayClientsAreTheBrokersClientsOfThatProtocol) {
+  auto m = connect("m1");
+  auto a = connect("sn-a", 0, "mqttsn");
+  auto b = connect("sn-b", 0, "mqttsn");
+  auto st = connect("st", 0, "stomp");
+  auto [s1, page] = call("GET", "/api/v5/gateways/mqttsn/clients");
+  ASSERT_EQ(s1, 200u);
+  ASSERT_EQ(page["data"].size(), 2u);
+  EXPECT_EQ(page["data"][0]["clientid"], "sn-a");
+  EXPECT_EQ(page["data"][0]["proto_name"], "MQTT-SN");
+  EXPECT_EQ(page["meta"]["count"], 2);
+  auto [s2, liked] = call("GET", "/api/v5/gateways/mqttsn/clients?like_clientid=-b&limit=1");
+  ASSERT_EQ(liked["data"].size(), 1u);
+  EXPECT_EQ(liked["data"][0]["clientid"], "sn-b");
+  EXPECT_EQ(call("GET", "/api/v5/gateways/mqttsn/clients?page=0").first, 400u);
+  // Not a gateway of this build, or a client of another protocol: 404.
+  EXPECT_EQ(call("GET", "/api/v5/gateways/nope/clients").first, 404u);
+  EXPECT_EQ(call("GET", "/api/v5/gateways/mqttsn/clients/m1").first, 404u);
+  EXPECT_EQ(call("DELETE", "/api/v5/gateways/mqttsn/clients/st").first, 404u);
+  EXPECT_TRUE(st.sink->closed.empty());
+  EXPECT_EQ(call("POST", "/api/v5/gateways/mqttsn/clients").first, 405u);
+  auto [s3, one] = call("GET", "/api/v5/gateways/mqttsn/clients/sn-b");
+  ASSERT_EQ(s3, 200u);
+  EXPECT_EQ(one["clientid"], "sn-b");
+  EXPECT_EQ(call("DELETE", "/api/v5/gateways/mqttsn/clients/sn-b").first, 204u);
+  EXPECT_EQ(b.sink->closed, std::vector<close_reason>{close_reason::kicked});
+  EXPECT_TRUE(a.sink->closed.empty());
+  EXPECT_EQ(call("GET", "/api/v5/gateways/mqttsn/clients/sn-b").first, 404u);
+}
+
+TEST_F(router_test, GatewayReportInTheApiAndPrometheus) {
+  net::gateway_report r;
+  r.name = "mqttsn";
+  r.running = true;
+  r.current_connections = 4;
+  r.max_connections = 100;
+  r.listeners = {{"udp", "default", "127.0.0.1:1884", true}};
+  r.created_at_ms = 1700000000123;
+  r.started_at_ms = 1700000001000;
+  r.messages_received = 7;
+  r.messages_sent = 5;
+  r.messages_dropped = 1;
+  auto gw = std::make_unique<fake_service>();
+  gw->st = net::gateway_status(r);
+  services.push_back(std::move(gw));
+  ctx.gateways = {"coap", "mqttsn"};
+  auto [st, all] = call("GET", "/api/v5/gateways");
+  ASSERT_EQ(st, 200u);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0], json::parse(R"({"name":"coap","status":"unloaded","current_connections":0})"));
+  const json& j = all[1];
+  EXPECT_EQ(j["status"], "running");
+  EXPECT_EQ(j["current_connections"], 4);
+  EXPECT_EQ(j["max_connections"], 100);
+  EXPECT_EQ(j["created_at"], "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(j["started_at"], "2023-11-14T22:13:21.000Z");
+  EXPECT_EQ(j["listeners"], json::parse(R"([{"id":"mqttsn:udp:default","type":"udp",
+      "name":"default","bind":"127.0.0.1:1884","running":true}])"));
+  EXPECT_EQ(j["messages_received"], 7);
+  auto text = http_api::detail::prometheus_text(ctx);
+  EXPECT_NE(text.find("# TYPE edgegw_gateway_messages_received_total counter\n"
+                      "edgegw_gateway_messages_received_total{name=\"mqttsn\"} 7\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE edgegw_gateway_current_connections gauge\n"
+                      "edgegw_gateway_current_connections{name=\"mqttsn\"} 4\n"),
+            std::string::npos);
+  auto sys = net::gateway_sys_values(net::gateway_status(r));
+  EXPECT_EQ(sys, (std::vector<std::pair<std::string, std::string>>{{"clients/count", "4"},
+                                                                   {"clients/max", "100"},
+                                                                   {"messages/received", "7"},
+                                                                   {"messages/sent", "5"},
+                                                                   {"messages/dropped", "1"},
+                                                                   {"status", "running"}}));
+  r.running = false;
+  r.started_at_ms = 0;
+  auto stopped = json::parse(net::gateway_status(r).details_json);
+  EXPECT_TRUE(stopped["started_at"].is_null());
+  EXPECT_EQ(net::gateway_status(r).status, "stopped");
 }
 
 }  // namespace

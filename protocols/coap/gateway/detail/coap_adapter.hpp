@@ -6,17 +6,19 @@
 //
 // Owner: the stack's io_context thread; only post() is called from other threads.
 #pragma once
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "gateway/net/service.hpp"
+#include "gateway/net/status_source.hpp"
 #include "protocols/coap/gateway/gateway_logic.hpp"
 #include "protocols/coap/stack/coap_stack.hpp"
 
 namespace edgegw::coap {
 
-class coap_adapter final : public net::service, public transport {
+class coap_adapter final : public net::service, public net::status_source, public transport {
  public:
   coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g, stack_settings s);
   ~coap_adapter() override;
@@ -26,6 +28,8 @@ class coap_adapter final : public net::service, public transport {
     return stack_.endpoints();
   }
   void stop() override;
+  // net::status_source (any thread): GET /api/v5/gateways/coap, edgegw_gateway_*.
+  net::service_status status() const override;
 
   // transport
   void notify(const observer_id& to, const notification& n) override;
@@ -53,6 +57,11 @@ class coap_adapter final : public net::service, public transport {
   uint64_t next_id_ = 1;
   std::map<std::pair<uint64_t, std::string>, observer_entry> observers_;
   bool stopped_ = false;
+  // For status() from other threads.
+  const std::size_t max_clients_;
+  const int64_t created_at_ms_;
+  std::atomic<int64_t> started_at_ms_{0};
+  std::atomic<bool> stop_requested_{false};
   std::unique_ptr<gateway_logic> logic_;  // last: destroyed first, while the maps live
 };
 
