@@ -71,7 +71,7 @@ bool dangerous(std::string_view s) {
 }
 
 // One tier of rules: a deny that applies ends the check, otherwise any grant allows.
-decision check(const std::vector<rule>& rules, const subject& who, access want,
+decision check(const std::vector<rule>& rules, const subject& who, permission want,
                std::string_view topic, bool is_filter) {
   thread_local std::string buf;
   bool granted = false;
@@ -264,8 +264,8 @@ parse_result load(const std::filesystem::path& file) {
   return parse(ss.str(), file.string());
 }
 
-decision evaluate(const rule_set& rules, const subject& who, access want, std::string_view topic,
-                  bool is_filter) {
+decision evaluate(const rule_set& rules, const subject& who, permission want,
+                  std::string_view topic, bool is_filter) {
   // Most specific first; the first tier with an applicable rule decides.
   if (!rules.client_ids.empty()) {
     auto it = rules.client_ids.find(std::string(who.client_id));

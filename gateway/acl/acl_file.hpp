@@ -17,7 +17,7 @@
 
 namespace edgegw::acl {
 
-enum access : uint8_t { may_read = 1, may_write = 2, may_readwrite = 3 };
+enum permission : uint8_t { may_read = 1, may_write = 2, may_readwrite = 3 };
 
 struct rule {
   std::string topic;   // a topic filter; pattern rules hold %c / %u
@@ -72,7 +72,7 @@ enum class decision : uint8_t { allow, deny, nomatch };
 // `want` is may_read or may_write. A topic name is checked by matching; a subscription filter
 // (is_filter) is refused by a deny rule covering all of it and granted by a read rule
 // that shares at least one topic with it (deliveries are then checked one by one).
-decision evaluate(const rule_set& rules, const subject& who, access want, std::string_view topic,
-                  bool is_filter);
+decision evaluate(const rule_set& rules, const subject& who, permission want,
+                  std::string_view topic, bool is_filter);
 
 }  // namespace edgegw::acl
