@@ -80,6 +80,12 @@ int run(const options& opts) {
   }
   const config::values& cfg = *loaded.config;
   if (opts.check_only) {
+    // The ACL file belongs to the configuration: its problems are listed the same way.
+    if (auto f = cfg.get_path("auth.acl_file"); !f.empty()) {
+      auto acl_file = acl::load(f);
+      for (const auto& e : acl_file.errors) std::cerr << e << "\n";
+      if (!acl_file.rules) return 2;
+    }
     std::cout << (opts.config_file ? opts.config_file->string() : std::string("built-in defaults"))
               << ": ok\n";
     return 0;

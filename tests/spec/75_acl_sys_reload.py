@@ -130,3 +130,26 @@ class ReloadTest(BrokerTestCase):
         self.assertEqual(r.publish('first/a', b'x', 1).rc, 0x10)  # the old rules hold
         self.assertEqual(r.publish('second/a', b'x', 1).rc, 0x87)
         self.assertTrue(self.broker.alive())
+
+
+@unittest.skipUnless(IS_EDGEGW and not INNER, 'edgegw only: --check')
+class CheckTest(unittest.TestCase):
+
+    def test_check_lists_acl_file_problems(self):
+        """edgegw --check validates auth.acl_file too: every problem as FILE:LINE, exit 2."""
+        binary = os.environ.get('EDGEGW_BIN') or os.path.join(HERE, '..', '..', 'build', 'edgegw')
+        fd, path = tempfile.mkstemp(prefix='edgegw-acl-', suffix='.acl')
+        with os.fdopen(fd, 'w') as f:
+            f.write('topic read ok/#\nuser\ntopic read a/#/b\n')
+        self.addCleanup(os.remove, path)
+        res = subprocess.run([binary, '--check', '--set', 'auth.acl_file=' + path],
+                             capture_output=True, timeout=30)
+        err = res.stderr.decode(errors='replace')
+        self.assertEqual(res.returncode, 2, err)
+        self.assertIn('%s:2: user needs a name' % path, err)
+        self.assertIn("%s:3: invalid topic filter 'a/#/b'" % path, err)
+        with open(path, 'w') as f:
+            f.write('topic read ok/#\n')
+        res = subprocess.run([binary, '--check', '--set', 'auth.acl_file=' + path],
+                             capture_output=True, timeout=30)
+        self.assertEqual(res.returncode, 0, res.stderr.decode(errors='replace'))
