@@ -26,6 +26,11 @@ bool is_sys(std::string_view topic) {
   return topic == "$SYS" || topic.substr(0, 5) == "$SYS/";
 }
 
+std::shared_ptr<spdlog::logger>& acl_log() {
+  static auto l = log::get("acl");
+  return l;
+}
+
 const char* action_name(action a) {
   return a == action::publish ? "publish" : "subscribe";
 }
@@ -36,7 +41,7 @@ acl_authorizer::acl_authorizer(authorizer_options o) : opts_(std::move(o)) {
   if (opts_.file.empty()) return;
   auto r = load(opts_.file);
   if (!r.rules) throw std::runtime_error("auth.acl_file: " + joined(r.errors));
-  log::get("acl")->info("acl_loaded file={} rules={}", opts_.file.string(), r.rules->rule_count);
+  acl_log()->info("acl_loaded file={} rules={}", opts_.file.string(), r.rules->rule_count);
   rules_.store(std::move(r.rules));
 }
 
@@ -44,7 +49,7 @@ std::string acl_authorizer::reload() {
   if (opts_.file.empty()) return "";
   auto r = load(opts_.file);
   if (!r.rules) return joined(r.errors);
-  log::get("acl")->info("acl_loaded file={} rules={}", opts_.file.string(), r.rules->rule_count);
+  acl_log()->info("acl_loaded file={} rules={}", opts_.file.string(), r.rules->rule_count);
   rules_.store(std::move(r.rules));
   return "";
 }
@@ -67,9 +72,13 @@ bool acl_authorizer::check(const client_info& client, action act, std::string_vi
   // The broker's own clients: bridges carry what the configuration tells them to.
   if (client.is_superuser || client.protocol == "internal" || client.protocol == "bridge")
     return true;
+  const bool sys = is_sys(topic);
+  auto rules = rules_.load();
+  // Without a file only $SYS has rules: other topics skip the address parsing.
+  if (!sys && !rules && opts_.nomatch_allow) return true;
   auto ip = peer_ip(client.peer);
   const char* why = nullptr;
-  if (is_sys(topic)) {
+  if (sys) {
     if (act == action::publish)
       why = "sys_publish";
     else if (opts_.sys_loopback_only && !(ip && is_loopback(*ip)))
@@ -77,7 +86,7 @@ bool acl_authorizer::check(const client_info& client, action act, std::string_vi
   }
   if (!why) {
     decision d = decision::nomatch;
-    if (auto rules = rules_.load()) {
+    if (rules) {
       subject who{client.client_id, client.username, ip};
       bool is_filter = act == action::subscribe && has_wildcards(topic);
       d = evaluate(*rules, who, act == action::publish ? may_write : may_read, topic, is_filter);
@@ -86,9 +95,8 @@ bool acl_authorizer::check(const client_info& client, action act, std::string_vi
     why = d == decision::deny ? "rule" : "nomatch";
   }
   if (log_denial)
-    log::get("acl")->debug("acl_denied client={} user={} peer={} action={} topic={} reason={}",
-                           client.client_id, client.username, client.peer, action_name(act), topic,
-                           why);
+    acl_log()->debug("acl_denied client={} user={} peer={} action={} topic={} reason={}",
+                     client.client_id, client.username, client.peer, action_name(act), topic, why);
   return false;
 }
 

@@ -244,3 +244,24 @@ TEST(acl_authorizer, bad_file_at_start_throws_with_line) {
   }
   std::filesystem::remove(path);
 }
+
+TEST(acl_authorizer, without_a_file_only_sys_is_checked) {
+  acl::acl_authorizer a(acl::authorizer_options{});
+  client_info remote;
+  remote.client_id = "r";
+  remote.protocol = "mqtt";
+  remote.peer = "192.0.2.1:1";
+  EXPECT_FALSE(a.filters_deliveries());
+  EXPECT_TRUE(a.allow(remote, action::publish, "a/b"));
+  EXPECT_TRUE(a.allow(remote, action::subscribe, "#"));
+  EXPECT_FALSE(a.allow(remote, action::subscribe, "$SYS/#"));
+  EXPECT_FALSE(a.allow(remote, action::publish, "$SYS/x"));
+  client_info local = remote;
+  local.peer = "127.0.0.1:1";
+  EXPECT_TRUE(a.allow(local, action::subscribe, "$SYS/#"));
+  EXPECT_FALSE(a.allow(local, action::publish, "$SYS/x"));
+  acl::authorizer_options deny_all;
+  deny_all.nomatch_allow = false;
+  acl::acl_authorizer d(deny_all);
+  EXPECT_FALSE(d.allow(local, action::publish, "a/b"));
+}
