@@ -279,9 +279,9 @@ class broker {
 
   // The retained messages matching `filter` (relative to the client's mountpoint; topics
   // in the result are as stored, mountpoint included), unexpired ones only. For gateways
-  // that read a retained value without subscribing (CoAP GET). Checks no ACL: callers
-  // authorize(client, action::subscribe, filter) first. A broker without a retained store
-  // (test fakes) has none.
+  // that read a retained value without subscribing (CoAP GET). Callers
+  // authorize(client, action::subscribe, filter) first; messages on topics the client may
+  // not read are left out. A broker without a retained store (test fakes) has none.
   virtual std::vector<message_ptr> retained(const client_info& client, std::string_view filter) {
     (void)client;
     (void)filter;

@@ -13,6 +13,7 @@
 #include "board/sd_notify.hpp"
 #include "board/appliance.hpp"
 #include "board/profile.hpp"
+#include "gateway/acl/acl_authorizer.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_service.hpp"
@@ -80,6 +81,12 @@ int run(const options& opts) {
   }
   const config::values& cfg = *loaded.config;
   if (opts.check_only) {
+    // The ACL file belongs to the configuration: its problems are listed the same way.
+    if (auto f = cfg.get_path("auth.acl_file"); !f.empty()) {
+      auto acl_file = acl::load(f);
+      for (const auto& e : acl_file.errors) std::cerr << e << "\n";
+      if (!acl_file.rules) return 2;
+    }
     std::cout << (opts.config_file ? opts.config_file->string() : std::string("built-in defaults"))
               << ": ok\n";
     return 0;
@@ -98,9 +105,6 @@ int run(const options& opts) {
   if (!cfg.get_path("auth.password_file").empty())
     return fail("auth.password_file (" + cfg.origin_of("auth.password_file").str() +
                 "): password files are not available in this build yet");
-  if (!cfg.get_path("auth.acl_file").empty())
-    return fail("auth.acl_file (" + cfg.origin_of("auth.acl_file").str() +
-                "): ACL files are not available in this build yet");
 
   // SIGHUP re-reads what can change without dropping connections (password file, ACL file,
   // ...): each module that can reload adds one function here. A reload that fails keeps the
@@ -128,6 +132,16 @@ int run(const options& opts) {
       std::make_unique<net::io_pool>(static_cast<std::size_t>(cfg.get_int("node.io_threads")));
   auto broker = std::make_unique<core::broker_core>(core_cfg, pool->main().get_executor(), *store);
   broker->restore(std::move(state).value());
+  // Topic authorization ([auth] ACL file and $SYS rules); SIGHUP re-reads the file.
+  try {
+    if (auto acl = acl::make_authorizer(cfg)) {
+      broker->set_authorizer(acl);
+      if (!acl->options().file.empty())
+        reloaders.emplace_back("acl_file", [acl] { return acl->reload(); });
+    }
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
 
   // Listeners.
   std::vector<std::shared_ptr<net::tcp_listener>> listeners;

@@ -164,8 +164,11 @@ std::vector<key_spec> build_keys() {
   r.push_back(file("auth", "password_file", "",
                    "Users and password hashes (edgegw passwd); empty = none."));
   r.push_back(file("auth", "acl_file", "", "Topic access rules; empty = none."));
-  r.push_back(
-      choice("auth", "acl_nomatch", "allow", "allow|deny", "Decision when no ACL rule matches."));
+  r.push_back(choice("auth", "acl_nomatch", "auto", "auto|allow|deny",
+                     "Decision when no ACL rule matches; auto = deny with an acl_file, allow "
+                     "without one."));
+  r.push_back(boolean("auth", "sys_topics_loopback_only", "true",
+                      "Only clients connecting from 127.0.0.0/8 or ::1 may subscribe to $SYS/."));
   // Protocol gateways and bridges: one file each (schema_<area>.cpp).
   add_mqttsn_keys(r);
   add_coap_keys(r);

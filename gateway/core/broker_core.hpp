@@ -36,10 +36,20 @@ class authenticator {
 };
 
 // Topic-level authorization (ACL files) plugs in here; absent = allow everything.
+// Called from any thread, possibly under the broker's routing lock: must not block and
+// must not call back into the broker.
 class authorizer {
  public:
   virtual ~authorizer() = default;
+  // `topic` is relative to the client's mountpoint; for action::subscribe it is a filter.
   virtual bool allow(const client_info& client, action act, std::string_view topic) = 0;
+  // Deliveries are checked one by one (a wildcard subscription must not bring a message
+  // the client may not read, retained ones included). False lets the core skip the checks.
+  virtual bool filters_deliveries() const { return false; }
+  // May `client` receive a message on `topic` (a topic name, relative to its mountpoint)?
+  virtual bool may_receive(const client_info& client, std::string_view topic) {
+    return allow(client, action::subscribe, topic);
+  }
 };
 
 class broker_core final : public broker {
@@ -145,6 +155,12 @@ class broker_core final : public broker {
   void publish_sys();
   std::string assign_client_id();
   static message_ptr with_topic(const message_ptr& m, std::string topic);
+  // The authorizer when deliveries must be checked one by one, else null.
+  authorizer* delivery_filter() const {
+    return authz_ && authz_->filters_deliveries() ? authz_.get() : nullptr;
+  }
+  // `topic` is mounted: the check strips the client's mountpoint first.
+  static bool may_receive(authorizer& a, const client_info& c, std::string_view topic);
 
   core_settings settings_;
   boost::asio::any_io_executor ex_;

@@ -33,6 +33,15 @@ std::string stored_filter(const std::optional<shared_filter>& shared, const std:
 
 }  // namespace
 
+bool broker_core::may_receive(authorizer& a, const client_info& c, std::string_view topic) {
+  const auto& mp = c.mountpoint;
+  if (!mp.empty()) {
+    if (topic.substr(0, mp.size()) != mp) return false;  // outside its mountpoint
+    topic.remove_prefix(mp.size());
+  }
+  return a.may_receive(c, topic);
+}
+
 message_ptr broker_core::with_topic(const message_ptr& m, std::string topic) {
   message copy = *m;
   copy.topic = std::move(topic);
@@ -124,6 +133,12 @@ broker_core::route_result broker_core::route(const message_ptr& msg,
   route_result res;
   std::function<void()> waiter;
   if (hold) waiter = [hold] { hold->release(); };
+  // With an ACL loaded, a subscriber receives only what it may read (a wildcard filter
+  // granted at SUBSCRIBE may cover topics it is denied).
+  authorizer* acl = delivery_filter();
+  auto readable = [&](const subscriber& s) {
+    return !acl || may_receive(*acl, *s.session->client(), msg->topic);
+  };
   std::shared_lock lk(trie_mu_);
   auto add = [&](const subscriber& s) {
     for (auto& t : targets) {
@@ -135,6 +150,7 @@ broker_core::route_result broker_core::route(const message_ptr& msg,
         return;
       }
     }
+    if (!readable(s)) return;
     target t{s.session.get(), s.options.qos, s.options.no_local, s.options.retain_as_published, {}};
     if (s.options.subscription_id) t.sub_ids.push_back(s.options.subscription_id);
     targets.push_back(std::move(t));
@@ -156,11 +172,15 @@ broker_core::route_result broker_core::route(const message_ptr& msg,
         start = g.next->fetch_add(1, std::memory_order_relaxed) % m.size();
     }
     // Prefer a connected member; queue for an offline one only when none is connected.
+    // Members that may not read the message are passed over.
+    const subscriber* offline = nullptr;
     for (std::size_t i = 0; i < m.size(); ++i) {
       auto& cand = m[(start + i) % m.size()];
+      if (!readable(cand)) continue;
       if (cand.session->attached()) return &cand;
+      if (!offline) offline = &cand;
     }
-    return &m[start];
+    return offline;
   };
   trie_.match(msg->topic, add, [&](shared_group& g) {
     if (const subscriber* s = pick(g)) {
@@ -290,8 +310,10 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
     out.push_back({errc::ok, o.qos});
     // Retained messages: never for shared subscriptions; per Retain Handling otherwise.
     if (!shared && (o.retain_handling == 0 || (o.retain_handling == 1 && is_new))) {
+      authorizer* acl = delivery_filter();
       for (auto& m : retained_.match(mounted)) {
         if (m->expired(unix_ms_now())) continue;
+        if (acl && !may_receive(*acl, client, m->topic)) continue;
         std::vector<uint32_t> ids;
         if (o.subscription_id) ids.push_back(o.subscription_id);
         uint8_t qos = settings_.upgrade_qos ? o.qos : std::min(o.qos, m->qos);
@@ -305,8 +327,10 @@ std::vector<subscribe_outcome> broker_core::subscribe(session& sess,
 std::vector<message_ptr> broker_core::retained(const client_info& client, std::string_view filter) {
   std::vector<message_ptr> out;
   auto now = unix_ms_now();
+  authorizer* acl = delivery_filter();
   for (auto& m : retained_.match(client.mountpoint + std::string(filter)))
-    if (!m->expired(now)) out.push_back(std::move(m));
+    if (!m->expired(now) && (!acl || may_receive(*acl, client, m->topic)))
+      out.push_back(std::move(m));
   return out;
 }
 

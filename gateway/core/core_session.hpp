@@ -50,6 +50,11 @@ class core_session : public std::enable_shared_from_this<core_session> {
   core_session(broker_core& b, const client_info& client, uint32_t expiry_interval);
 
   const std::string& client_id() const noexcept { return client_id_; }
+  // The connection's client (the last one while offline), for delivery checks.
+  std::shared_ptr<const client_info> client() const {
+    std::lock_guard lk(mu_);
+    return client_;
+  }
 
   // --- called by the broker (publish path may hold the trie's shared lock) ----------
   enqueue_result enqueue(const message_ptr& msg, uint8_t qos, bool retain,

@@ -115,6 +115,14 @@ void channel::on_register(reg& r) {
     send(regack{0, r.msg_id, return_code::not_supported});
     return;
   }
+  // A client registers a name to publish on it: one it may not write is refused now
+  // (MQTT-SN has no "not authorized"; "not supported" is what its PUBACK would say too).
+  if (!broker_.authorize(client_, action::publish, r.topic_name)) {
+    log_->info("register_refused client={} topic={} reason=not_authorized", client_id_,
+               r.topic_name);
+    send(regack{0, r.msg_id, return_code::not_supported});
+    return;
+  }
   auto id = registry_.add(r.topic_name);
   if (!id) {
     log_->info("register_refused client={} reason=max_registered_topics", client_id_);

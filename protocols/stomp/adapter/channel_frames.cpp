@@ -120,8 +120,9 @@ void channel::handle_subscribe(const frame& f) {
     auto out = broker_.subscribe(*session_, std::span<const subscription_request>(&req, 1));
     if (out.empty() || out[0].error != errc::ok) {
       destinations_.erase(*dest);
-      fail(destination_error(out.empty() ? errc::unspecified : out[0].error), *dest, &f,
-           close_reason::protocol_error);
+      const errc e = out.empty() ? errc::unspecified : out[0].error;
+      fail(destination_error(e), *dest, &f,
+           e == errc::not_authorized ? close_reason::not_authorized : close_reason::protocol_error);
       return;
     }
   }

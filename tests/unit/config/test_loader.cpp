@@ -167,7 +167,7 @@ TEST(ConfigLoad, AllProblemsWithLineNumbers) {
       "0..65535; expected HOST:PORT, [IPv6]:PORT or :PORT (all interfaces), port 0..65535",
       "t.ini:17: bad value \"100000000000\" for listener.tcp.default.max_connections: out of "
       "range; expected an integer in 1..100000000",
-      "t.ini:19: bad value \"maybe\" for auth.acl_nomatch: expected one of: allow, deny",
+      "t.ini:19: bad value \"maybe\" for auth.acl_nomatch: expected one of: auto, allow, deny",
   };
   EXPECT_EQ(p, want);
 }
