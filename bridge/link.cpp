@@ -1,5 +1,7 @@
 #include "link.hpp"
 
+#include "tls_probe.hpp"
+
 #include <mqtt/async_client.h>
 #include <spdlog/spdlog.h>
 
@@ -142,12 +144,7 @@ void link::start() {
     if (!s_.keyfile.empty()) ssl.set_private_key(s_.keyfile);
     ssl.set_enable_server_cert_auth(s_.verify);
     ssl.set_verify(s_.verify);  // host name check
-    ssl.set_error_handler([this](const std::string& msg) {
-      std::lock_guard lk(tls_mu_);
-      tls_error_ = msg;
-      while (!tls_error_.empty() && std::isspace(static_cast<unsigned char>(tls_error_.back())))
-        tls_error_.pop_back();
-    });
+    // No ssl.set_error_handler(): unsafe in paho.mqtt.cpp 1.2 (see tls_probe.hpp).
     o.set_ssl(std::move(ssl));
   }
 
@@ -364,10 +361,6 @@ void link::connect() {
   if (stopping_ || connected_) return;
   ++gen_;
   set_state(link_state::connecting, {});
-  {
-    std::lock_guard lk(tls_mu_);
-    tls_error_.clear();
-  }
   logger()->info("bridge_connecting name={} server={} clientid={} proto_ver={}", s_.name, s_.server,
                  s_.clientid, s_.proto_ver);
   try {
@@ -419,6 +412,28 @@ void link::on_connect_failed(uint64_t gen, std::string why) {
   if (gen != gen_ || stopping_) return;
   connected_ = false;
   set_state(link_state::disconnected, why);
+  // A generic failure on a TLS link: find out OpenSSL's reason with one handshake of our
+  // own (one probe at a time; its answer completes last_error).
+  if (s_.tls && !probe_ && why.rfind("connect failed", 0) == 0) {
+    tls_probe_settings ps;
+    if (split_host_port(s_.server, ps.host, ps.port)) {
+      ps.cacertfile = s_.cacertfile;
+      ps.certfile = s_.certfile;
+      ps.keyfile = s_.keyfile;
+      ps.verify = s_.verify;
+      ps.timeout = s_.connect_timeout;
+      probe_ = start_tls_probe(
+          ctx_, std::move(ps), [w = weak_from_this(), gen, why](std::string reason) {
+            auto self = w.lock();
+            if (!self) return;
+            self->probe_.reset();
+            if (reason.empty() || self->stopping_ || self->connected_) return;
+            if (gen != self->gen_ && self->counters_.state.load() == link_state::connecting)
+              return;  // a newer attempt is under way: it will tell
+            self->set_state(link_state::disconnected, why + "; TLS: " + reason);
+          });
+    }
+  }
   retry_later();
 }
 
@@ -560,11 +575,6 @@ void link::deliver_local(message_ptr msg) {
 }
 
 std::string link::describe(int rc, int reason) {
-  std::string tls;
-  {
-    std::lock_guard lk(tls_mu_);
-    tls = tls_error_;
-  }
   std::string s;
   if (rc >= 1 && rc <= 5 && s_.proto_ver != 5) {
     static const char* const connack[] = {"",
@@ -581,7 +591,6 @@ std::string link::describe(int rc, int reason) {
     s = (s.empty() ? std::string("connect failed") : "connect failed: " + s) + " (rc " +
         std::to_string(rc) + ")";
   }
-  if (!tls.empty()) s += "; TLS: " + tls;
   return s;
 }
 
@@ -668,6 +677,8 @@ void link::stop_here() {
   stopping_ = true;
   retry_timer_.cancel();
   pump_timer_.cancel();
+  if (probe_) probe_->cancel();
+  probe_.reset();
   counters_.state.store(link_state::stopped, std::memory_order_relaxed);
   if (session_) broker_.close(*session_, close_reason::server_shutdown, false);
   if (client_) {

@@ -116,8 +116,7 @@ class link : public std::enable_shared_from_this<link> {
   std::mutex acks_mu_;
   std::vector<uint64_t> acks_;
   // Last TLS error text from paho's OpenSSL callback (paho's threads).
-  std::mutex tls_mu_;
-  std::string tls_error_;
+  std::shared_ptr<class tls_probe> probe_;  // why the last TLS connect failed, under way
 };
 
 }  // namespace edgegw::bridge
