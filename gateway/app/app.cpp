@@ -13,6 +13,7 @@
 #include "board/sd_notify.hpp"
 #include "board/appliance.hpp"
 #include "board/profile.hpp"
+#include "gateway/authn/authn_from_config.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_service.hpp"
@@ -92,11 +93,8 @@ int run(const options& opts) {
   board::appliance appliance;
   if (auto e = appliance.open(cfg); !e.empty()) return fail(e);
 
-  // Password files and ACLs come with the security work; until then a configured one must
-  // stop the start rather than be silently ignored.
-  if (!cfg.get_path("auth.password_file").empty())
-    return fail("auth.password_file (" + cfg.origin_of("auth.password_file").str() +
-                "): password files are not available in this build yet");
+  // ACLs come with the security work; until then a configured one must stop the start
+  // rather than be silently ignored.
   if (!cfg.get_path("auth.acl_file").empty())
     return fail("auth.acl_file (" + cfg.origin_of("auth.acl_file").str() +
                 "): ACL files are not available in this build yet");
@@ -127,6 +125,20 @@ int run(const options& opts) {
       std::make_unique<net::io_pool>(static_cast<std::size_t>(cfg.get_int("node.io_threads")));
   auto broker = std::make_unique<core::broker_core>(core_cfg, pool->main().get_executor(), *store);
   broker->restore(std::move(state).value());
+
+  // Authentication: lists, password file, certificate identity, HTTP hook (gateway/authn).
+  try {
+    auto chain = authn::make_auth_chain(cfg, pool->main().get_executor());
+    broker->set_authenticator(chain);
+    reloaders.emplace_back("auth", authn::make_reloader(chain, [&opts](std::string* why) {
+                             auto l = board::load_config(opts.config_file, opts.overrides).loaded;
+                             if (l.problems.empty()) return std::move(l.config);
+                             *why = l.problems.front().str();
+                             return std::optional<config::values>{};
+                           }));
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
 
   // Listeners.
   std::vector<std::shared_ptr<net::tcp_listener>> listeners;
