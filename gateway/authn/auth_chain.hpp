@@ -6,6 +6,7 @@
 //   2. the allow/deny lists (deny or ignore);
 //   3. the password file (allow or deny for its users, ignore for others);
 //   4. the HTTP hook.
+// The bridge's own local client (protocol "bridge") is trusted without any of them.
 // When every source ignores: a client without a username is admitted if allow_anonymous; a
 // client with a username is refused (bad username or password) when some credential source
 // (password file, hook) is configured, and otherwise follows allow_anonymous, as mosquitto.

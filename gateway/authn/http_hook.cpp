@@ -262,10 +262,8 @@ void http_hook::remember_locked(const std::string& key, hook_answer a) {
       key, entry{a, std::chrono::steady_clock::now() + s_.cache_ttl, std::prev(order_.end())});
 }
 
-std::optional<hook_answer> http_hook::cached(const credentials& creds) {
+std::optional<hook_answer> http_hook::cached_locked(const std::string& key) {
   if (s_.cache_ttl.count() <= 0) return std::nullopt;
-  const std::string key = cache_key(creds);
-  std::lock_guard lk(mu_);
   auto it = cache_.find(key);
   if (it == cache_.end()) return std::nullopt;
   if (it->second.expires <= std::chrono::steady_clock::now()) {
@@ -276,14 +274,23 @@ std::optional<hook_answer> http_hook::cached(const credentials& creds) {
   return it->second.answer;
 }
 
+std::optional<hook_answer> http_hook::cached(const credentials& creds) {
+  if (s_.cache_ttl.count() <= 0) return std::nullopt;
+  const std::string key = cache_key(creds);
+  std::lock_guard lk(mu_);
+  return cached_locked(key);
+}
+
 void http_hook::query(const credentials& creds, std::function<void(hook_answer)> done) {
-  if (auto a = cached(creds)) {
-    boost::asio::post(ex_, [a = *a, done = std::move(done)] { done(a); });
-    return;
-  }
   std::string key = cache_key(creds);
   {
+    // One lock for the cache and the requests under way: an answer that lands in between
+    // must be seen in one or the other, or a second request would go out.
     std::lock_guard lk(mu_);
+    if (auto a = cached_locked(key)) {
+      boost::asio::post(ex_, [a = *a, done = std::move(done)] { done(a); });
+      return;
+    }
     auto [it, fresh] = inflight_.try_emplace(key);
     it->second.push_back(std::move(done));
     if (!fresh) return;  // the request under way answers this one too

@@ -61,6 +61,7 @@ class http_hook : public std::enable_shared_from_this<http_hook> {
   // Caches `a` (when cacheable) and hands it to every query waiting for `key`.
   void complete(const std::string& key, hook_answer a, bool cacheable);
   void remember_locked(const std::string& key, hook_answer a);
+  std::optional<hook_answer> cached_locked(const std::string& key);
 
   http_hook_settings s_;
   boost::asio::any_io_executor ex_;

@@ -87,6 +87,17 @@ TEST_F(Chain, WithoutCredentialSourcesBehavesAsMosquitto) {
   EXPECT_EQ(run(*closed, creds("c1")), errc::not_authorized);
 }
 
+TEST_F(Chain, TheBridgesOwnLocalClientIsTrusted) {
+  access_lists l;
+  parse_networks("127.0.0.1", l.allow_addresses);
+  auto a = make(false, true, l);
+  auto c = creds("bridge-up", std::nullopt, std::nullopt, "mqtt://cloud:1883", "bridge:up");
+  c.protocol = "bridge";
+  EXPECT_EQ(run(*a, c), errc::ok);
+  c.protocol = "mqtt";  // the same from the network would be refused
+  EXPECT_EQ(run(*a, c), errc::not_authorized);
+}
+
 TEST_F(Chain, ListsComeBeforeThePasswordFile) {
   access_lists l;
   l.deny_clientids = {"blocked-*"};
