@@ -111,6 +111,16 @@ class PasswordFileTest(BrokerTestCase):
         status, err = pub(self.port, 'alice', 'wonderland')
         self.assertEqual(status, 0, err)
 
+    @with_config({'auth.allow_anonymous': False, 'auth.allow_addresses': '192.0.2.0/24',
+                  'bridge.up.server': 'mqtt://127.0.0.1:%d' % harness.free_port(),
+                  'bridge.up.forward': 'up/#'})
+    def test_bridge_local_client_is_not_checked(self):
+        """The bridge's local side is the gateway's own client: neither allow_anonymous
+        nor the lists refuse it (the start would fail if they did)."""
+        self.assertTrue(self.broker.alive())
+        self.assertNotIn('refused the bridge', self.broker.log_tail(200))
+        self.client(connect=False).connect(expect_rc=5)  # a network client still is refused
+
     @with_config({'gateway.stomp.enable': True, 'gateway.stomp.bind': '127.0.0.1:0',
                   'auth.allow_anonymous': False})
     def test_stomp_login_uses_the_same_chain(self):
