@@ -33,11 +33,11 @@ bool read_hidden(const char* prompt, std::string& out) {
   if (tty) {
     termios quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   }
   const bool ok = static_cast<bool>(std::getline(std::cin, out));
   if (tty) {
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
     std::cerr << "\n";
   }
   if (!out.empty() && out.back() == '\r') out.pop_back();
