@@ -1,5 +1,5 @@
-// Builds the authentication chain from [auth] and the TLS listeners
-// peer_cert_as_username, and what SIGHUP re-reads.
+// Builds the authentication chain from [auth] and the TLS listeners' peer_cert_as_username,
+// and the SIGHUP reloader (the lists from the re-read ini file, and the password file).
 #pragma once
 #include <functional>
 #include <memory>
