@@ -217,6 +217,19 @@ class ReloadTest(BrokerTestCase):
         c.publish('reload/x', b'still here', 1)
         self.assertEqual(sub.get().payload, b'still here')
 
+    def test_lists_reload_from_the_ini_file(self):
+        self.client('late-1')
+        before = self.broker.log_tail(10000).count('reloaded what=auth')
+        self.broker.config['auth.deny_clientids'] = 'late-*'
+        self.broker._write_ini()  # the same ini file, now with a deny list
+        self.broker.proc.send_signal(1)
+        deadline = time.monotonic() + TIMEOUT
+        while self.broker.log_tail(10000).count('reloaded what=auth') == before:
+            self.assertLess(time.monotonic(), deadline, 'no reload logged')
+            time.sleep(0.05)
+        self.client('late-2', connect=False).connect(expect_rc=5)
+        self.client('early-1')
+
     def test_broken_file_keeps_the_old_one(self):
         with open(self.path, 'a') as f:
             f.write('dave:$7$broken\n')
