@@ -254,6 +254,15 @@ class broker {
   // mountpoint and, when client_id is empty, assign one.
   virtual result<client_info> authenticate(const credentials& creds) = 0;
 
+  // The same without blocking the calling I/O thread while a credential source answers
+  // (e.g. an HTTP authentication hook). `done` runs exactly once: inline, or later from
+  // any thread, so adapters post it to their own executor. With the synchronous call,
+  // sources that need a remote answer use only what they have cached.
+  using authenticate_handler = std::function<void(result<client_info>)>;
+  virtual void authenticate_async(const credentials& creds, authenticate_handler done) {
+    done(authenticate(creds));
+  }
+
   // Attach a connection to its session: takes over a connected one (its sink gets
   // on_close(taken_over)), resumes a persistent one unless clean_start, queues resends
   // of unacknowledged deliveries first.

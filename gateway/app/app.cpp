@@ -14,6 +14,7 @@
 #include "board/appliance.hpp"
 #include "board/profile.hpp"
 #include "gateway/acl/acl_authorizer.hpp"
+#include "gateway/authn/authn_from_config.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/core/broker_core.hpp"
 #include "gateway/http_api/api_service.hpp"
@@ -100,11 +101,6 @@ int run(const options& opts) {
   board::appliance appliance;
   if (auto e = appliance.open(cfg); !e.empty()) return fail(e);
 
-  // Password files and ACLs come with the security work; until then a configured one must
-  // stop the start rather than be silently ignored.
-  if (!cfg.get_path("auth.password_file").empty())
-    return fail("auth.password_file (" + cfg.origin_of("auth.password_file").str() +
-                "): password files are not available in this build yet");
 
   // SIGHUP re-reads what can change without dropping connections (password file, ACL file,
   // ...): each module that can reload adds one function here. A reload that fails keeps the
@@ -139,6 +135,20 @@ int run(const options& opts) {
       if (!acl->options().file.empty())
         reloaders.emplace_back("acl_file", [acl] { return acl->reload(); });
     }
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+
+  // Authentication: lists, password file, certificate identity, HTTP hook (gateway/authn).
+  try {
+    auto chain = authn::make_auth_chain(cfg, pool->main().get_executor());
+    broker->set_authenticator(chain);
+    reloaders.emplace_back("auth", authn::make_reloader(chain, [&opts](std::string* why) {
+                             auto l = board::load_config(opts.config_file, opts.overrides).loaded;
+                             if (l.problems.empty()) return std::move(l.config);
+                             *why = l.problems.front().str();
+                             return std::optional<config::values>{};
+                           }));
   } catch (const std::exception& e) {
     return fail(e.what());
   }

@@ -1,12 +1,13 @@
 // edgegw: command line entry point. `edgegw [-c FILE] [--set SECTION.KEY=VALUE]...` runs
 // the gateway; `--check` validates the configuration and exits; `edgegw ctl ...` talks to a
-// running gateway through its HTTP API.
+// running gateway through its HTTP API; `edgegw passwd ...` manages the password file.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <iostream>
 
 #include "app.hpp"
+#include "gateway/authn/passwd_command.hpp"
 #include "gateway/config/config.hpp"
 #include "gateway/http_api/ctl.hpp"
 
@@ -27,12 +28,14 @@ int main(int argc, char** argv) {
   cli.add_flag("--print-defaults", print_defaults,
                "print the built-in defaults as a commented ini file (etc/edgegw.ini) and exit");
   auto run_ctl = edgegw::ctl::add_subcommand(cli);
+  auto run_passwd = edgegw::authn::add_passwd_subcommand(cli);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
   if (int status = run_ctl(); status >= 0) return status;
+  if (int status = run_passwd(); status >= 0) return status;
   if (version) {
     std::cout << "edgegw " << edgegw::app::version() << "\n";
     return 0;

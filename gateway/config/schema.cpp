@@ -52,6 +52,9 @@ void add_listener(std::vector<key_spec>& rows, string_view section, string_view 
                           "Oldest TLS version accepted (the newest is 1.2)."));
     rows.push_back(duration(section, "handshake_timeout", "10s", 1s, 100, minute,
                             "Longest a client may take to complete the TLS handshake."));
+    rows.push_back(choice(section, "peer_cert_as_username", "none", "none|cn",
+                          "cn: a verified client certificate's Common Name is the username and "
+                          "admits the client without a password (needs verify = peer)."));
   }
 }
 
@@ -169,6 +172,8 @@ std::vector<key_spec> build_keys() {
                      "without one."));
   r.push_back(boolean("auth", "sys_topics_loopback_only", "true",
                       "Only clients connecting from 127.0.0.0/8 or ::1 may subscribe to $SYS/."));
+  add_auth_keys(r);
+  add_auth_http_keys(r);
   // Protocol gateways and bridges: one file each (schema_<area>.cpp).
   add_mqttsn_keys(r);
   add_coap_keys(r);

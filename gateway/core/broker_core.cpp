@@ -38,7 +38,7 @@ void replace_all(std::string& s, std::string_view what, std::string_view with) {
 }
 }  // namespace
 
-result<client_info> broker_core::authenticate(const credentials& creds) {
+result<client_info> broker_core::admit(const credentials& creds) {
   if (stopping_) return errc::server_unavailable;
   client_info c;
   c.client_id = creds.client_id;
@@ -57,16 +57,13 @@ result<client_info> broker_core::authenticate(const credentials& creds) {
     log::core()->info("connect_refused client={} peer={} reason=banned", c.client_id, c.peer);
     return errc::banned;
   }
-  if (authn_) {
-    errc e = authn_->check(creds, c);
-    if (e != errc::ok) {
-      metrics_.auth_failures.fetch_add(1, std::memory_order_relaxed);
-      return e;
-    }
-  } else if (!settings_.allow_anonymous) {
-    // No source of credentials to check against: nobody gets in.
+  return c;
+}
+
+result<client_info> broker_core::authenticated(const credentials& creds, client_info c, errc e) {
+  if (e != errc::ok) {
     metrics_.auth_failures.fetch_add(1, std::memory_order_relaxed);
-    return creds.username ? errc::bad_credentials : errc::not_authorized;
+    return e;
   }
   std::string mp = creds.mountpoint;
   replace_all(mp, "${clientid}", c.client_id);
@@ -74,6 +71,39 @@ result<client_info> broker_core::authenticate(const credentials& creds) {
   replace_all(mp, "${endpoint_name}", c.client_id);
   c.mountpoint = std::move(mp);
   return c;
+}
+
+result<client_info> broker_core::authenticate(const credentials& creds) {
+  auto c = admit(creds);
+  if (!c) return c;
+  errc e;
+  if (authn_)
+    e = authn_->check(creds, c.value());
+  else  // no source of credentials to check against: allow_anonymous decides for everyone
+    e = settings_.allow_anonymous ? errc::ok
+        : creds.username          ? errc::bad_credentials
+                                  : errc::not_authorized;
+  return authenticated(creds, std::move(c).value(), e);
+}
+
+void broker_core::authenticate_async(const credentials& creds, authenticate_handler done) {
+  auto c = admit(creds);
+  if (!c) {
+    done(std::move(c));
+    return;
+  }
+  if (!authn_) {
+    errc e = settings_.allow_anonymous ? errc::ok
+             : creds.username          ? errc::bad_credentials
+                                       : errc::not_authorized;
+    done(authenticated(creds, std::move(c).value(), e));
+    return;
+  }
+  // The broker outlives every connection and so every pending check.
+  authn_->check_async(creds, std::move(c).value(),
+                      [this, creds, done = std::move(done)](errc e, client_info ci) {
+                        done(authenticated(creds, std::move(ci), e));
+                      });
 }
 
 bool broker_core::authorize(const client_info& client, action act, std::string_view topic) {

@@ -7,6 +7,7 @@
 // their own leaf locks. Timers run on the core executor passed at construction.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,13 @@ class authenticator {
   virtual ~authenticator() = default;
   // ok: accept (may set is_superuser); an errc: refuse with that reason.
   virtual errc check(const credentials& creds, client_info& client) = 0;
+  // The same without blocking the caller (sources that ask a remote service): `done` runs
+  // exactly once, inline or later from any thread. The default calls check().
+  virtual void check_async(const credentials& creds, client_info client,
+                           std::function<void(errc, client_info)> done) {
+    errc e = check(creds, client);
+    done(e, std::move(client));
+  }
 };
 
 // Topic-level authorization (ACL files) plugs in here; absent = allow everything.
@@ -71,6 +79,7 @@ class broker_core final : public broker {
 
   // broker interface
   result<client_info> authenticate(const credentials& creds) override;
+  void authenticate_async(const credentials& creds, authenticate_handler done) override;
   result<opened_session> open_session(const client_info& client, const session_options& options,
                                       std::shared_ptr<delivery_sink> sink) override;
   bool authorize(const client_info& client, action act, std::string_view topic) override;
@@ -141,6 +150,10 @@ class broker_core final : public broker {
   }
 
  private:
+  // authenticate() in two halves around the authenticator: admission checks before it,
+  // the failure count and the mountpoint after it.
+  result<client_info> admit(const credentials& creds);
+  result<client_info> authenticated(const credentials& creds, client_info c, errc e);
   void end_session_locked(const std::shared_ptr<core_session>& s);
   void remove_from_trie(const std::shared_ptr<core_session>& s);
   void finish_detach(core_session::detached& d, close_reason reason, bool close_sink,

@@ -99,5 +99,7 @@ void add_bridge_keys(std::vector<key_spec>& rows);
 void add_stomp_keys(std::vector<key_spec>& rows);
 void add_api_keys(std::vector<key_spec>& rows);
 void add_board_keys(std::vector<key_spec>& rows);
+void add_auth_keys(std::vector<key_spec>& rows);
+void add_auth_http_keys(std::vector<key_spec>& rows);
 
 }  // namespace edgegw::config::detail

@@ -62,7 +62,7 @@ std::size_t channel::on_bytes(std::span<const uint8_t> in, time_point now) {
   auto& metrics = broker_.metrics();
   std::size_t used = 0;
   needed_ = 0;
-  while (!closing_ && !throttled_ && used < in.size()) {
+  while (!closing_ && !throttled_ && !authenticating_ && used < in.size()) {
     auto rest = in.subspan(used);
     packet p;
     decode_result r = decode(rest, ver_, cfg_->max_packet_size, p);
@@ -199,7 +199,7 @@ std::optional<channel::time_point> channel::next_deadline() const noexcept {
 }
 
 bool channel::wants_read() const noexcept {
-  return !closing_ && !throttled_ && out_.size() < 2 * cfg_->write_high_water;
+  return !closing_ && !throttled_ && !authenticating_ && out_.size() < 2 * cfg_->write_high_water;
 }
 
 void channel::on_deliveries_ready(time_point now) {

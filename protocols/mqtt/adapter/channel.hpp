@@ -10,6 +10,8 @@
 //   on_deliveries_ready(now) the session's delivery_sink::on_ready, posted here
 //   on_unthrottled(now)      the on_unthrottle callback of a throttled publish, posted here
 //   on_session_closed(r,now) the session's delivery_sink::on_close, posted here
+//   on_authenticated(r,now)  the answer of authenticate_async, posted here (input is not
+//                            consumed while it is awaited)
 //   pump(now)                after the output buffer drained (a write completed)
 //   on_transport_closed()    the socket is gone
 // and after each call writes out output() (draining it), stops reading while
@@ -52,6 +54,9 @@ class channel {
   struct hooks {
     std::shared_ptr<delivery_sink> sink;  // handed to open_session
     std::function<void()> on_unthrottle;  // handed to publish: must post on_unthrottled()
+    // Handed to broker::authenticate_async: must post on_authenticated(r). When empty, the
+    // channel calls the synchronous authenticate() (unit tests, simple owners).
+    std::function<void(result<client_info>)> on_authenticated;
     std::function<int64_t()> wall_clock_ms = unix_ms_now;  // for message expiry
   };
 
@@ -72,6 +77,7 @@ class channel {
   void on_deliveries_ready(time_point now);
   void on_unthrottled(time_point now);
   void on_session_closed(close_reason r, time_point now);
+  void on_authenticated(result<client_info> r, time_point now);
   void pump(time_point now);
   void on_transport_closed();
 
@@ -120,6 +126,8 @@ class channel {
 
   // channel_connect.cpp
   void handle(connect& c);
+  // The rest of CONNECT once authenticate has answered: session, CONNACK.
+  void connect_authenticated(connect& c, result<client_info> info);
   void refuse(uint8_t v5_reason, std::string_view why);
   std::optional<will_message> make_will(connect& c, const std::string& client_id);
   void send_connack(const connect& c, bool present, uint16_t keepalive, bool keepalive_changed,
@@ -173,6 +181,7 @@ class channel {
   time_point last_rx_;
   std::chrono::milliseconds keepalive_limit_{0};  // 0: no keepalive
   bool closing_ = false;
+  std::unique_ptr<connect> authenticating_;  // the CONNECT awaiting authenticate_async
 
   // Inbound flow.
   bool throttled_ = false;

@@ -92,7 +92,31 @@ void channel::handle(connect& c) {
   cr.listener = cfg_->listener;
   cr.mountpoint = cfg_->mountpoint;
   cr.cert_common_name = peer_.cert_common_name;
-  auto info = broker_.authenticate(cr);
+  if (hooks_.on_authenticated) {
+    // The answer may need a remote service: stop reading until on_authenticated.
+    authenticating_ = std::make_unique<connect>(std::move(c));
+    broker_.authenticate_async(cr, hooks_.on_authenticated);
+    return;
+  }
+  connect_authenticated(c, broker_.authenticate(cr));
+}
+
+void channel::on_authenticated(result<client_info> r, time_point now) {
+  if (!authenticating_) return;
+  now_ = now;
+  auto c = std::move(authenticating_);
+  if (closing_) return;  // timed out or closed meanwhile
+  ver_ = c->ver;
+  connecting_id_ = c->client_id;
+  struct forget {
+    std::string_view& id;
+    ~forget() { id = {}; }
+  } forget_id{connecting_id_};
+  connect_authenticated(*c, std::move(r));
+  pump(now);
+}
+
+void channel::connect_authenticated(connect& c, result<client_info> info) {
   if (!info) {
     errc e = detail::to_errc(info.error());
     refuse(detail::connack_reason(e), to_string(e));

@@ -109,6 +109,9 @@ class connection final : public std::enable_shared_from_this<connection<Stream>>
     void unthrottle() {
       post([](connection& c) { c.handle_unthrottled(); });
     }
+    void authenticated(result<client_info> r) {
+      post([r = std::move(r)](connection& c) { c.handle_authenticated(r); });
+    }
 
    private:
     template <class F>
@@ -142,6 +145,7 @@ class connection final : public std::enable_shared_from_this<connection<Stream>>
     channel::hooks h;
     h.sink = s;
     h.on_unthrottle = [s] { s->unthrottle(); };
+    h.on_authenticated = [s](result<client_info> r) { s->authenticated(std::move(r)); };
     return h;
   }
 
@@ -179,6 +183,12 @@ class connection final : public std::enable_shared_from_this<connection<Stream>>
   void handle_unthrottled() {
     channel_.on_unthrottled(clock::now());
     feed(0);  // the bytes left unconsumed when the publish throttled
+    after_event();
+  }
+
+  void handle_authenticated(const result<client_info>& r) {
+    channel_.on_authenticated(r, clock::now());
+    feed(0);  // what the client sent after its CONNECT
     after_event();
   }
 
