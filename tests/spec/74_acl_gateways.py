@@ -8,6 +8,7 @@ import os
 import queue
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -22,9 +23,13 @@ ACL = """\
 topic readwrite %(barrier)s#
 topic read public/#
 topic deny public/secret
+topic read qm
+topic read zz
 pattern readwrite dev/%%c/#
 user writer
 topic write #
+address 127.0.0.2
+topic write qm
 """ % {'barrier': BARRIER_PREFIX}
 
 COAP_CLIENT = next((c for c in ('coap-client', 'coap-client-openssl', 'coap-client-gnutls')
@@ -101,6 +106,25 @@ class GatewayAclTest(BrokerTestCase):
         for t in ('public/a', 'public/secret', 'public/b'):
             w.publish(t, t.encode(), 1)
         self.assertEqual([d.payload for d in c.get_n(2)], [b'public/a', b'public/b'])
+
+    def test_mqttsn_qos_minus_1_checked_as_its_sender(self):
+        """QoS -1 publishes (no connection) are checked as the gateway's QoS -1 client seen
+        from each sender's address: the address block lets 127.0.0.2 write 'qm', not
+        127.0.0.1, whichever sent first; nobody may write 'zz'."""
+        sub = self.client()
+        self.assertEqual(sub.subscribe('#', 0), [0])
+        one = SnClient(self.broker.port('mqttsn', ''))
+        two = SnClient(self.broker.port('mqttsn', ''))
+        self._clients += [one, two]
+        two.sock.close()  # the same gateway address, sent from 127.0.0.2
+        two.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        two.sock.bind(('127.0.0.2', 0))
+        one.publish('qm', b'from .1', qos=-1)
+        two.publish('zz', b'denied', qos=-1)
+        two.publish('qm', b'from .2', qos=-1)
+        m = sub.get()  # the others were sent first: had they been routed, they would come first
+        self.assertEqual((m.topic, m.payload), ('qm', b'from .2'))
+        sub.assert_no_messages()
 
     # ------------------------------------------------------------------------ CoAP
     def coap_uri(self, path, **query):

@@ -209,6 +209,7 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
     return;
   }
   const client_info* who = nullptr;
+  client_info sender;  // the shared QoS -1 client as this sender: ACL address rules see it
   if (channel* c = at(from)) who = c->client();
   if (!who) {
     if (!anonymous_) {
@@ -227,7 +228,9 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
       }
       anonymous_ = std::move(info).value();
     }
-    who = &*anonymous_;
+    sender = *anonymous_;
+    sender.peer = from.str();
+    who = &sender;
   }
   message m;
   m.topic = std::move(topic);
