@@ -193,7 +193,7 @@ void lwm2m_gateway::submit(device& d, command cmd) {
   pump(d);
 }
 
-void lwm2m_gateway::remove(const std::string& ep, bool deregister_event, close_reason why) {
+void lwm2m_gateway::remove(std::string ep, bool deregister_event, close_reason why) {
   auto it = devices_.find(ep);
   if (it == devices_.end()) return;
   auto d = std::move(it->second);

@@ -104,7 +104,8 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   void pump(device& d);
   bool send(device& d, const command& cmd, std::string& token);
   void finish_inflight(device& d);
-  void remove(const std::string& ep, bool deregister_event, close_reason why);
+  void remove(std::string ep, bool deregister_event,
+              close_reason why);  // ep by value: callers pass map keys
   void tick();
   void schedule_tick();
   std::string new_location();
