@@ -163,6 +163,7 @@ result<value> value_from_json(const nlohmann::json& j, value_type t, opaque_enco
     }
     case value_type::unsigned_integer: {
       if (j.is_number_unsigned()) return value{j.get<uint64_t>()};
+      if (j.is_number_integer() && j.get<int64_t>() >= 0) return value{uint64_t(j.get<int64_t>())};
       if (j.is_string()) {
         auto r = detail::parse_uint(j.get_ref<const std::string&>());
         if (!r) return fail(what + ": " + r.error().reason);
