@@ -199,8 +199,8 @@ void handle(coap_resource_t*, coap_session_t* s, const coap_pdu_t* req, const co
       coap_add_option(resp, COAP_OPTION_OBSERVE, coap_encode_var_safe(buf, sizeof buf, 1), buf);
       say("OBSERVED " + to_string(p));
     } else if (observe && *observe == 1) {
-      std::erase_if(observers, [&](const observer& o) { return o.token == token; });
-      say("CANCELLED " + to_string(p));
+      auto n = std::erase_if(observers, [&](const observer& o) { return o.token == token; });
+      say((n ? "CANCELLED " : "CANCEL_UNKNOWN_TOKEN ") + to_string(p));
     }
     return set_content(resp, format, out);
   }

@@ -145,7 +145,9 @@ class Lwm2mCommandTest(base.Lwm2mTestCase):
         self.sim.send('set /3303/0/5700 24.5')
         self.sim.wait('SET')
         # The device has no observer left: nothing is sent, nothing published.
-        self.assertNotIn('NOTIFIED', ' '.join(self.sim.drain()[-2:]))
+        lines = self.sim.drain()
+        self.assertIn('CANCELLED /3303/0/5700', lines)
+        self.assertNotIn('NOTIFIED', ' '.join(lines[lines.index('CANCELLED /3303/0/5700'):]), lines)
         self.assertIsNone(self.app_.poll(0.3))
 
     def test_commands_run_in_order(self):

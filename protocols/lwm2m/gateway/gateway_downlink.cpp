@@ -53,15 +53,22 @@ void lwm2m_gateway::pump(device& d) {
 bool lwm2m_gateway::send(device& d, const command& cmd, std::string& token) {
   if (!d.coap) return false;
   // cancel-observe goes with the observation's token (RFC 7641 3.6), so the device can
-  // match it whatever it keys observations on.
+  // match it. libcoap (block mode) puts tokens of its own on the wire and maps answers back,
+  // so the cancel is built by libcoap from the observe it tracks.
   token.clear();
-  if (cmd.type == msg_type::cancel_observe)
-    for (const auto& [tok, o] : d.observations)
-      if (o.cmd.target == cmd.target) token = tok;
-  if (token.empty()) {
-    uint64_t n = next_token_++;
-    for (int i = 0; i < 8; ++i, n >>= 8) token.push_back(static_cast<char>(n & 0xff));
+  if (cmd.type == msg_type::cancel_observe) {
+    for (const auto& [tok, o] : d.observations) {
+      if (!(o.cmd.target == cmd.target)) continue;
+      coap_binary_t t{tok.size(), reinterpret_cast<uint8_t*>(const_cast<char*>(tok.data()))};
+      if (coap_cancel_observe(d.coap, &t, COAP_MESSAGE_CON)) {
+        token = tok;
+        tokens_[token] = d.ep;
+        return true;
+      }
+    }
   }
+  uint64_t n = next_token_++;
+  for (int i = 0; i < 8; ++i, n >>= 8) token.push_back(static_cast<char>(n & 0xff));
   coap_pdu_t* pdu =
       coap_new_pdu(COAP_MESSAGE_CON, static_cast<coap_pdu_code_t>(cmd.method), d.coap);
   if (!pdu) return false;
@@ -128,7 +135,11 @@ void lwm2m_gateway::response(device& d, const std::string& token, const coap_pdu
   if (coap_get_data_large(received, &len, &data, &offset, &total) && data)
     payload = std::span<const uint8_t>(data, len);
 
-  if (d.inflight && token == d.inflight_token) {
+  // A cancel-observe shares its observation's token: a notification (CON/NON with
+  // Observe) crossing it on the wire is still a notification, not the cancel's answer.
+  bool crossing = d.inflight && d.inflight->cmd.type == msg_type::cancel_observe && observe &&
+                  coap_pdu_get_type(received) != COAP_MESSAGE_ACK;
+  if (d.inflight && token == d.inflight_token && !crossing) {
     ++responses_;
     const command& cmd = d.inflight->cmd;
     auto j = response_from_coap(cmd, code, format, payload, objects_);
