@@ -88,12 +88,15 @@ void lwm2m_gateway::handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t*
 }
 
 std::string lwm2m_gateway::new_location() {
-  // Short, unique for the process, and not the endpoint name (which other devices know).
+  // Short and not the endpoint name (which other devices know). Random per process, so a
+  // device still holding a location from before a restart cannot hit another device's.
   static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-  std::string id;
-  uint64_t n = next_location_++ * 0x9E3779B97F4A7C15ULL;
-  for (int i = 0; i < 10; ++i, n /= 36) id.push_back(digits[n % 36]);
-  return id;
+  for (;;) {
+    std::string id;
+    uint64_t n = (uint64_t(random_()) << 32) ^ random_();
+    for (int i = 0; i < 10; ++i, n /= 36) id.push_back(digits[n % 36]);
+    if (!locations_.count(id)) return id;
+  }
 }
 
 void lwm2m_gateway::set_location(device& d) {

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -122,7 +123,7 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   std::map<std::string, std::string, std::less<>> locations_;            // id -> endpoint
   std::map<std::string, std::string, std::less<>> tokens_;               // token -> endpoint
   uint64_t next_token_ = 1;
-  uint64_t next_location_ = 1;
+  std::random_device random_;
   std::atomic<bool> stopped_{false};
   std::vector<delivery> batch_;
   std::atomic<std::size_t> device_count_{0};
