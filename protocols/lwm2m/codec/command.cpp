@@ -5,6 +5,7 @@
 
 #include "content_format.hpp"
 #include "detail/text_number.hpp"
+#include "detail/utf8.hpp"
 #include "encode.hpp"
 
 namespace edgegw::lwm2m {
@@ -56,7 +57,7 @@ result<msg_type> parse_msg_type(std::string_view s) {
       msg_type::delete_,    msg_type::observe,  msg_type::cancel_observe};
   for (auto t : all)
     if (to_string(t) == s) return t;
-  return fail("unknown msgType '" + std::string(s.substr(0, 64)) + "'");
+  return fail("unknown msgType " + detail::quote(s));
 }
 
 // One {path, type, value} of a write or create at `at`.

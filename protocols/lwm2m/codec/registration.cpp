@@ -3,6 +3,7 @@
 
 #include "decode.hpp"
 #include "detail/text_number.hpp"
+#include "detail/utf8.hpp"
 #include "path.hpp"
 
 namespace edgegw::lwm2m {
@@ -62,7 +63,7 @@ result<registration> parse_registration(const std::vector<std::string>& query,
   if (auto lt = reg.get("lt")) {
     auto v = detail::parse_uint(*lt);
     if (!v || v.value() > UINT32_MAX)
-      return fail("lifetime lt=" + lt->substr(0, 32) + " is not a number");
+      return fail("lifetime lt=" + detail::quote(*lt, 32) + " is not a number");
   }
   if (payload.empty()) return reg;
   auto links = decode_links(payload);
