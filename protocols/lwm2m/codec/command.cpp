@@ -3,6 +3,8 @@
 // reason instead of being dropped.
 #include "command.hpp"
 
+#include <algorithm>
+
 #include "content_format.hpp"
 #include "detail/text_number.hpp"
 #include "detail/utf8.hpp"
@@ -264,6 +266,31 @@ result<void> fill(command& c, const json& data, const object_registry& objects) 
   return fail("unsupported msgType");
 }
 
+// Deepest [ / { nesting outside strings. Commands are echoed into responses, and
+// serialising JSON recurses once per level, so absurd nesting is refused before parsing.
+std::size_t nesting(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr std::size_t max_nesting = 32;
+
 result<opaque_encoding> get_encoding(const json& j) {
   if (!j.is_object() || !j.contains("encoding")) return opaque_encoding::base64;
   const auto& e = j["encoding"];
@@ -312,6 +339,8 @@ std::vector<std::string> command::uri_path(std::string_view alternate_path) cons
 
 result<command, command_error> parse_command(std::string_view json_text,
                                              const object_registry& objects) {
+  if (nesting(json_text) > max_nesting)
+    return outcome::failure(command_error{"command nested deeper than 32 levels", {}});
   json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded()) return outcome::failure(command_error{"command is not valid JSON", {}});
   if (!j.is_object()) return outcome::failure(command_error{"command must be a JSON object", {}});

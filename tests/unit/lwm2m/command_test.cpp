@@ -146,3 +146,11 @@ TEST(Command, RefusalsSayWhy) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().request["reqID"], 9);
 }
+
+TEST(Command, AbsurdNestingIsRefusedBeforeParsing) {
+  std::string deep = R"({"msgType": "read", "data": {"path": "/3"}, "x": )" + std::string(40, '[') +
+                     std::string(40, ']') + "}";
+  EXPECT_EQ(refused(deep), "command nested deeper than 32 levels");
+  // Brackets inside strings do not count.
+  ok(R"({"msgType": "read", "data": {"path": "/3"}, "x": ")" + std::string(40, '[') + R"("})");
+}
