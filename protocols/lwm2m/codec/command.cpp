@@ -119,6 +119,19 @@ result<entry_list> content_entries(const json& data, const path& base,
   return out;
 }
 
+// A create whose content paths are all one level deep ("/5700"): resources without an
+// instance id.
+bool resources_only(const json& data) {
+  if (!data.contains("content") || !data["content"].is_array() || data["content"].empty())
+    return false;
+  for (const auto& item : data["content"]) {
+    if (!item.is_object() || !item.contains("path") || !item["path"].is_string()) return false;
+    auto p = parse_path(item["path"].get_ref<const std::string&>());
+    if (!p || p.value().depth != 1) return false;
+  }
+  return true;
+}
+
 result<std::string> attr_value(const json& v, const char* key, bool integer) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
@@ -250,13 +263,17 @@ result<void> fill(command& c, const json& data, const object_registry& objects) 
       c.target = p.value().path;
       c.query = p.value().query;
       c.method = coap_method::post;
+      // Content paths "/res" (no instance id) let the device pick the instance (LwM2M
+      // 1.0 TS 5.4.5): the TLV then holds bare resources, not an object instance.
+      path base = c.target;
+      if (resources_only(data)) base = base.child(0);
       entry_list entries;
       if (data.contains("content")) {
-        auto e = content_entries(data, c.target, objects, c.encoding, true);
+        auto e = content_entries(data, base, objects, c.encoding, true);
         if (!e) return e.error();
         entries = std::move(e).value();
       }
-      auto t = encode_tlv(c.target, entries);
+      auto t = encode_tlv(base, entries);
       if (!t) return t.error();
       c.payload = std::move(t).value();
       c.content_format = content_format::tlv;

@@ -90,6 +90,12 @@ TEST(Command, BatchWriteAndCreate) {
   EXPECT_EQ(c.method, coap_method::post);
   EXPECT_EQ(c.content_format, content_format::tlv);
   EXPECT_EQ(c.payload, hex("07 01 E4 16 44 41 AC 00 00"));
+  // Without an instance id the device picks one: bare resources.
+  auto bare = ok(R"({"msgType": "create", "data": {"basePath": "/3303", "content": [
+      {"path": "/5700", "type": "Float", "value": 21.5}]}})");
+  EXPECT_EQ(bare.payload, hex("E4 16 44 41 AC 00 00"));
+  EXPECT_EQ(bare.req_path, "/3303");
+  EXPECT_EQ(bare.target, P("/3303"));
   EXPECT_TRUE(
       ok(R"({"msgType": "create", "data": {"basePath": "/3303", "content": []}})").payload.empty());
 }
