@@ -3,8 +3,11 @@
 // reason instead of being dropped.
 #include "command.hpp"
 
+#include <algorithm>
+
 #include "content_format.hpp"
 #include "detail/text_number.hpp"
+#include "detail/utf8.hpp"
 #include "encode.hpp"
 
 namespace edgegw::lwm2m {
@@ -56,7 +59,7 @@ result<msg_type> parse_msg_type(std::string_view s) {
       msg_type::delete_,    msg_type::observe,  msg_type::cancel_observe};
   for (auto t : all)
     if (to_string(t) == s) return t;
-  return fail("unknown msgType '" + std::string(s.substr(0, 64)) + "'");
+  return fail("unknown msgType " + detail::quote(s));
 }
 
 // One {path, type, value} of a write or create at `at`.
@@ -114,6 +117,19 @@ result<entry_list> content_entries(const json& data, const path& base,
     out.push_back(std::move(e).value());
   }
   return out;
+}
+
+// A create whose content paths are all one level deep ("/5700"): resources without an
+// instance id.
+bool resources_only(const json& data) {
+  if (!data.contains("content") || !data["content"].is_array() || data["content"].empty())
+    return false;
+  for (const auto& item : data["content"]) {
+    if (!item.is_object() || !item.contains("path") || !item["path"].is_string()) return false;
+    auto p = parse_path(item["path"].get_ref<const std::string&>());
+    if (!p || p.value().depth != 1) return false;
+  }
+  return true;
 }
 
 result<std::string> attr_value(const json& v, const char* key, bool integer) {
@@ -247,13 +263,17 @@ result<void> fill(command& c, const json& data, const object_registry& objects) 
       c.target = p.value().path;
       c.query = p.value().query;
       c.method = coap_method::post;
+      // Content paths "/res" (no instance id) let the device pick the instance (LwM2M
+      // 1.0 TS 5.4.5): the TLV then holds bare resources, not an object instance.
+      path base = c.target;
+      if (resources_only(data)) base = base.child(0);
       entry_list entries;
       if (data.contains("content")) {
-        auto e = content_entries(data, c.target, objects, c.encoding, true);
+        auto e = content_entries(data, base, objects, c.encoding, true);
         if (!e) return e.error();
         entries = std::move(e).value();
       }
-      auto t = encode_tlv(c.target, entries);
+      auto t = encode_tlv(base, entries);
       if (!t) return t.error();
       c.payload = std::move(t).value();
       c.content_format = content_format::tlv;
@@ -262,6 +282,31 @@ result<void> fill(command& c, const json& data, const object_registry& objects) 
   }
   return fail("unsupported msgType");
 }
+
+// Deepest [ / { nesting outside strings. Commands are echoed into responses, and
+// serialising JSON recurses once per level, so absurd nesting is refused before parsing.
+std::size_t nesting(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr std::size_t max_nesting = 32;
 
 result<opaque_encoding> get_encoding(const json& j) {
   if (!j.is_object() || !j.contains("encoding")) return opaque_encoding::base64;
@@ -311,6 +356,8 @@ std::vector<std::string> command::uri_path(std::string_view alternate_path) cons
 
 result<command, command_error> parse_command(std::string_view json_text,
                                              const object_registry& objects) {
+  if (nesting(json_text) > max_nesting)
+    return outcome::failure(command_error{"command nested deeper than 32 levels", {}});
   json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded()) return outcome::failure(command_error{"command is not valid JSON", {}});
   if (!j.is_object()) return outcome::failure(command_error{"command must be a JSON object", {}});

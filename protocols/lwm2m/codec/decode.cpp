@@ -21,7 +21,7 @@ result<entry> tlv_entry(const path& p, std::span<const uint8_t> bytes,
 }
 
 // Resources of one instance (`inst` is /o/i) appended to `out`.
-result<void> tlv_resources(const path& inst, const std::vector<tlv>& items,
+result<void> tlv_resources(const path& inst, std::span<const tlv> items,
                            const object_registry& objects, entry_list& out) {
   for (const auto& t : items) {
     const path res = inst.child(t.id);
@@ -86,7 +86,7 @@ result<entry_list> decode_tlv(std::span<const uint8_t> payload, const path& requ
           return fail("TLV resource without an object instance for " + to_string(request));
         path inst = request;
         inst.depth = 2;
-        if (auto r = tlv_resources(inst, {t}, objects, out); !r) return r.error();
+        if (auto r = tlv_resources(inst, std::span(&t, 1), objects, out); !r) return r.error();
         break;
       }
       case tlv_kind::resource_instance: {

@@ -3,10 +3,12 @@
 
 #include <charconv>
 
+#include "detail/utf8.hpp"
+
 namespace edgegw::lwm2m {
 
 result<path> parse_path(std::string_view text, bool allow_root) {
-  const std::string quoted = "bad path '" + std::string(text) + "': ";
+  const std::string quoted = "bad path " + detail::quote(text) + ": ";
   std::string_view rest = text;
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
@@ -23,7 +25,7 @@ result<path> parse_path(std::string_view text, bool allow_root) {
     unsigned v = 0;
     const auto [end, ec] = std::from_chars(seg.data(), seg.data() + seg.size(), v);
     if (ec != std::errc{} || end != seg.data() + seg.size())
-      return fail(quoted + "'" + std::string(seg) + "' is not a number");
+      return fail(quoted + detail::quote(seg) + " is not a number");
     if (v >= 65535) return fail(quoted + "id " + std::to_string(v) + " out of range 0-65534");
     p.ids[p.depth++] = static_cast<uint16_t>(v);
     if (slash == std::string_view::npos) break;

@@ -3,6 +3,7 @@
 
 #include "decode.hpp"
 #include "detail/text_number.hpp"
+#include "detail/utf8.hpp"
 #include "path.hpp"
 
 namespace edgegw::lwm2m {
@@ -53,6 +54,9 @@ result<registration> parse_registration(const std::vector<std::string>& query,
                                         std::string_view payload, bool is_register) {
   registration reg;
   for (const auto& item : query) {
+    // Everything here ends up in JSON events, which must be valid UTF-8.
+    if (!detail::valid_utf8(item))
+      return fail("query parameter " + detail::quote(item) + " is not UTF-8");
     const auto eq = item.find('=');
     std::string key = item.substr(0, eq);
     if (key.empty()) return fail("empty query parameter name");
@@ -62,7 +66,7 @@ result<registration> parse_registration(const std::vector<std::string>& query,
   if (auto lt = reg.get("lt")) {
     auto v = detail::parse_uint(*lt);
     if (!v || v.value() > UINT32_MAX)
-      return fail("lifetime lt=" + lt->substr(0, 32) + " is not a number");
+      return fail("lifetime lt=" + detail::quote(*lt, 32) + " is not a number");
   }
   if (payload.empty()) return reg;
   auto links = decode_links(payload);
@@ -71,7 +75,10 @@ result<registration> parse_registration(const std::vector<std::string>& query,
   // The alternate path is the link typed rt="oma.lwm2m"; object links are below it.
   for (const auto& l : links.value())
     for (const auto& [k, v] : l.attributes)
-      if (k == "rt" && v == "oma.lwm2m") reg.alternate_path = normalise(l.target);
+      if (k == "rt" && v == "oma.lwm2m") {
+        if (!detail::valid_utf8(l.target)) return fail("alternate path is not UTF-8");
+        reg.alternate_path = normalise(l.target);
+      }
   for (const auto& l : links.value()) {
     std::string target = normalise(l.target);
     if (target == reg.alternate_path) continue;

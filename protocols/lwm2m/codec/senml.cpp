@@ -84,7 +84,10 @@ result<entry_list> decode_senml_json(std::span<const uint8_t> payload,
     const std::string where = "SenML record " + std::to_string(i) + ": ";
     if (!e.is_object()) return fail(where + "not an object");
     record r;
-    for (const auto& [k, x] : e.items()) {
+    for (const auto& item : e.items()) {
+      // Named, not structured bindings: clang 14 cannot capture those in lambdas.
+      const std::string& k = item.key();
+      const json& x = item.value();
       auto str = [&](std::optional<std::string>& dst) -> result<void> {
         if (!x.is_string()) return fail(where + k + " must be a string");
         dst = x.get<std::string>();
@@ -134,7 +137,9 @@ result<entry_list> decode_senml_cbor(std::span<const uint8_t> payload,
     auto* map = std::get_if<std::shared_ptr<detail::cbor_map>>(&(**arr)[i].v);
     if (!map) return fail(where + "not a map");
     record r;
-    for (const auto& [key, x] : **map) {
+    for (const auto& kv : **map) {
+      const detail::cbor_item& key = kv.first;
+      const detail::cbor_item& x = kv.second;
       // RFC 8428 table 6 labels: bn -2, n 0, v 2, vs 3, vb 4, vd 8; LwM2M "vlo" is a text key.
       std::optional<int64_t> label;
       std::string text_label;

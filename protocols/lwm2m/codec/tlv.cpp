@@ -156,7 +156,6 @@ std::vector<uint8_t> tlv_value_bytes(const value& v) {
 }
 
 result<value> tlv_value(std::span<const uint8_t> b, value_type t) {
-  const std::string n = std::to_string(b.size());
   switch (t) {
     case value_type::string:
     case value_type::corelnk: {
@@ -167,25 +166,27 @@ result<value> tlv_value(std::span<const uint8_t> b, value_type t) {
     }
     case value_type::integer:
     case value_type::time: {
-      if (!int_size(b.size())) return fail("TLV integer of " + n + " bytes (1, 2, 4 or 8)");
+      if (!int_size(b.size()))
+        return fail("TLV integer of " + std::to_string(b.size()) + " bytes (1, 2, 4 or 8)");
       const int64_t i = signed_be(b);
       if (t == value_type::time) return value{time_value{i}};
       return value{i};
     }
     case value_type::unsigned_integer:
-      if (!int_size(b.size())) return fail("TLV unsigned of " + n + " bytes (1, 2, 4 or 8)");
+      if (!int_size(b.size()))
+        return fail("TLV unsigned of " + std::to_string(b.size()) + " bytes (1, 2, 4 or 8)");
       return value{get_be(b)};
     case value_type::floating:
       if (b.size() == 4) return value{double(std::bit_cast<float>(uint32_t(get_be(b))))};
       if (b.size() == 8) return value{std::bit_cast<double>(get_be(b))};
-      return fail("TLV float of " + n + " bytes (4 or 8)");
+      return fail("TLV float of " + std::to_string(b.size()) + " bytes (4 or 8)");
     case value_type::boolean:
       if (b.size() != 1 || b[0] > 1) return fail("TLV boolean must be one byte 0 or 1");
       return value{b[0] == 1};
     case value_type::opaque:
       return value{opaque_value{{b.begin(), b.end()}}};
     case value_type::objlnk:
-      if (b.size() != 4) return fail("TLV objlnk of " + n + " bytes (4)");
+      if (b.size() != 4) return fail("TLV objlnk of " + std::to_string(b.size()) + " bytes (4)");
       return value{objlnk_value{uint16_t(b[0] << 8 | b[1]), uint16_t(b[2] << 8 | b[3])}};
     case value_type::none:
       if (!b.empty()) return value{opaque_value{{b.begin(), b.end()}}};

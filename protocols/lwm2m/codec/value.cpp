@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "detail/text_number.hpp"
+#include "detail/utf8.hpp"
 
 namespace edgegw::lwm2m {
 
@@ -76,7 +77,7 @@ result<value_type> parse_value_type(std::string_view name) {
   if (iequals(name, "unsigned") || iequals(name, "unsignedinteger"))
     return value_type::unsigned_integer;
   if (name.empty() || iequals(name, "none")) return value_type::none;
-  return fail("unknown type '" + std::string(name) + "'");
+  return fail("unknown type " + detail::quote(name));
 }
 
 value_type type_of(const value& v) noexcept {

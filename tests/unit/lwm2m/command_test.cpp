@@ -90,6 +90,12 @@ TEST(Command, BatchWriteAndCreate) {
   EXPECT_EQ(c.method, coap_method::post);
   EXPECT_EQ(c.content_format, content_format::tlv);
   EXPECT_EQ(c.payload, hex("07 01 E4 16 44 41 AC 00 00"));
+  // Without an instance id the device picks one: bare resources.
+  auto bare = ok(R"({"msgType": "create", "data": {"basePath": "/3303", "content": [
+      {"path": "/5700", "type": "Float", "value": 21.5}]}})");
+  EXPECT_EQ(bare.payload, hex("E4 16 44 41 AC 00 00"));
+  EXPECT_EQ(bare.req_path, "/3303");
+  EXPECT_EQ(bare.target, P("/3303"));
   EXPECT_TRUE(
       ok(R"({"msgType": "create", "data": {"basePath": "/3303", "content": []}})").payload.empty());
 }
@@ -145,4 +151,12 @@ TEST(Command, RefusalsSayWhy) {
   auto r = parse_command(R"({"reqID": 9, "msgType": "read", "data": {}})", shipped());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().request["reqID"], 9);
+}
+
+TEST(Command, AbsurdNestingIsRefusedBeforeParsing) {
+  std::string deep = R"({"msgType": "read", "data": {"path": "/3"}, "x": )" + std::string(40, '[') +
+                     std::string(40, ']') + "}";
+  EXPECT_EQ(refused(deep), "command nested deeper than 32 levels");
+  // Brackets inside strings do not count.
+  ok(R"({"msgType": "read", "data": {"path": "/3"}, "x": ")" + std::string(40, '[') + R"("})");
 }

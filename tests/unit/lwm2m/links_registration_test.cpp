@@ -72,4 +72,9 @@ TEST(Registration, RefusesBadInput) {
   EXPECT_FALSE(parse_registration({"ep=a"}, "</1/x>", true).has_value());    // bad link
   EXPECT_FALSE(parse_registration({"ep=a"}, "garbage", true).has_value());
   EXPECT_FALSE(parse_registration({"=a"}, "", false).has_value());
+  // Events are JSON: bytes that are not UTF-8 are refused, with a reason that is.
+  auto bad = parse_registration({"ep=\xff"}, "", true);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().reason, "query parameter 'ep=\\xff' is not UTF-8");
+  EXPECT_FALSE(parse_registration({"ep=a"}, "</\xfe>;rt=\"oma.lwm2m\"", true).has_value());
 }

@@ -90,3 +90,14 @@ TEST(Content, UnsupportedFormatIsAnError) {
   EXPECT_FALSE(is_supported(content_format::link));
   EXPECT_EQ(media_type(content_format::tlv), "application/vnd.oma.lwm2m+tlv");
 }
+
+TEST(Text, ReasonsQuoteDeviceBytesAsValidUtf8) {
+  // The reason goes into a JSON response, so bytes from the device must not break it.
+  auto r = decode_text(std::vector<uint8_t>{'1', 0xFF, 0xC3}, P("/3/0/9"), shipped());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, "/3/0/9: '1\\xff\\xc3' is not an integer");
+  EXPECT_NO_THROW((void)nlohmann::json(r.error().reason).dump());
+  auto p = parse_path(std::string(100, '7'));
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().reason.find("...'"), std::string::npos);
+}

@@ -5,11 +5,13 @@
 #include <cmath>
 #include <string>
 
+#include "utf8.hpp"
+
 namespace edgegw::lwm2m::detail {
 
 namespace {
 std::string quoted(std::string_view s) {
-  return "'" + std::string(s.substr(0, 64)) + "'";
+  return quote(s);
 }
 }  // namespace
 
