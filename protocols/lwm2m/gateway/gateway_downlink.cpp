@@ -41,8 +41,7 @@ void lwm2m_gateway::pump(device& d) {
     d.waiting.pop_front();
     std::string token;
     if (!send(d, q.cmd, token)) {
-      publish(d, settings_.topic_response,
-              make_response(q.cmd, coap_code::internal_server_error).dump());
+      publish(d, settings_.topic_response, make_response(q.cmd, coap_code::internal_server_error));
       continue;
     }
     d.inflight = std::move(q);
@@ -112,11 +111,16 @@ coap_response_t lwm2m_gateway::on_response(coap_session_t* s, const coap_pdu_t*,
   std::string token = token_of(received);
   auto t = self->tokens_.find(token);
   if (t == self->tokens_.end()) return COAP_RESPONSE_FAIL;  // RST: e.g. a forgotten observe
-  auto d = self->devices_.find(t->second);
+  const std::string ep = t->second;                         // t may not survive response()
+  auto d = self->devices_.find(ep);
   if (d == self->devices_.end()) return COAP_RESPONSE_FAIL;
-  self->touch(*d->second, s);
-  self->response(*d->second, token, received);
-  self->pump(*d->second);
+  try {
+    self->touch(*d->second, s);
+    self->response(*d->second, token, received);
+    self->pump(*d->second);
+  } catch (const std::exception& e) {  // nothing may unwind through libcoap (C)
+    lg()->error("response_failed ep={} what=\"{}\"", ep, e.what());
+  }
   return COAP_RESPONSE_OK;
 }
 
@@ -143,7 +147,7 @@ void lwm2m_gateway::response(device& d, const std::string& token, const coap_pdu
     ++responses_;
     const command& cmd = d.inflight->cmd;
     auto j = response_from_coap(cmd, code, format, payload, objects_);
-    publish(d, settings_.topic_response, j.dump());
+    publish(d, settings_.topic_response, j);
     bool ok = code >= coap_code::created && code < coap_code::bad_request;
     if (cmd.type == msg_type::observe && ok && observe)
       d.observations[token] = observation{cmd, true};
@@ -155,7 +159,7 @@ void lwm2m_gateway::response(device& d, const std::string& token, const coap_pdu
   if (o == d.observations.end()) return;
   ++notifications_;
   auto j = make_notify(o->second.cmd, observe.value_or(0), code, format, payload, objects_);
-  publish(d, settings_.topic_notify, j.dump());
+  publish(d, settings_.topic_notify, j);
   if (!observe || code >= coap_code::bad_request) {
     // A response without Observe (or an error) ends the observation (RFC 7641 3.2).
     d.observations.erase(o);
@@ -184,7 +188,7 @@ void lwm2m_gateway::nack(device& d, const std::string& token, coap_nack_reason_t
              to_string(d.inflight->cmd.type), d.inflight->cmd.req_path,
              rst ? "coap_reset" : "coap_timeout");
   auto j = rst ? make_coap_reset(d.inflight->cmd) : make_coap_timeout(d.inflight->cmd);
-  publish(d, settings_.topic_response, j.dump());
+  publish(d, settings_.topic_response, j);
   d.observations.erase(token);
   tokens_.erase(token);
   d.inflight.reset();

@@ -38,7 +38,13 @@ void lwm2m_gateway::on_request(coap_resource_t*, coap_session_t* s, const coap_p
     set_code(resp, 503);
     return;
   }
-  self->handle(s, req, resp);
+  // Nothing may unwind through libcoap (C): a failure is this request's 5.00.
+  try {
+    self->handle(s, req, resp);
+  } catch (const std::exception& e) {
+    lg()->error("request_failed peer={} what=\"{}\"", coap::stack::peer_of(s), e.what());
+    set_code(resp, 500);
+  }
 }
 
 void lwm2m_gateway::handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t* resp) {
@@ -218,7 +224,7 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
   coap_add_option(resp, COAP_OPTION_LOCATION_PATH, 2, reinterpret_cast<const uint8_t*>("rd"));
   coap_add_option(resp, COAP_OPTION_LOCATION_PATH, d->location.size(),
                   reinterpret_cast<const uint8_t*>(d->location.data()));
-  publish(*d, settings_.topic_register, make_registration_event("register", d->reg).dump());
+  publish(*d, settings_.topic_register, make_registration_event("register", d->reg));
   // Requests to the device go after the 2.01, from the loop.
   boost::asio::post(stack_.io(), [this, o = self_, ep] {
     if (!*o || stopped_) return;
@@ -246,7 +252,7 @@ void lwm2m_gateway::do_update(device& d, coap_session_t* s, const std::vector<st
   touch(d, s);
   set_code(resp, 204);
   lg()->debug("update ep={} peer={}", d.ep, coap::stack::peer_of(s));
-  publish(d, settings_.topic_update, make_registration_event("update", d.reg).dump());
+  publish(d, settings_.topic_update, make_registration_event("update", d.reg));
   boost::asio::post(stack_.io(), [this, o = self_, ep = d.ep] {
     if (!*o || stopped_) return;
     if (auto f = devices_.find(ep); f != devices_.end()) pump(*f->second);

@@ -113,7 +113,7 @@ void lwm2m_gateway::tick() {
     for (auto it = d->waiting.begin(); it != d->waiting.end();) {
       if (it->deadline <= now) {
         ++timeouts_;
-        publish(*d, settings_.topic_response, make_coap_timeout(it->cmd).dump());
+        publish(*d, settings_.topic_response, make_coap_timeout(it->cmd));
         it = d->waiting.erase(it);
       } else {
         ++it;
@@ -123,7 +123,7 @@ void lwm2m_gateway::tick() {
       ++timeouts_;
       lg()->info("command_timeout ep={} msgType={} path={}", ep, to_string(d->inflight->cmd.type),
                  d->inflight->cmd.req_path);
-      publish(*d, settings_.topic_response, make_coap_timeout(d->inflight->cmd).dump());
+      publish(*d, settings_.topic_response, make_coap_timeout(d->inflight->cmd));
       finish_inflight(*d);
       pump(*d);
     }
@@ -136,10 +136,10 @@ void lwm2m_gateway::tick() {
 
 // ------------------------------------------------------------------------- broker side
 
-void lwm2m_gateway::publish(device& d, const std::string& topic, std::string payload) {
+void lwm2m_gateway::publish(device& d, const std::string& topic, const nlohmann::json& body) {
   message m;
   m.topic = topic;
-  m.payload = std::move(payload);
+  m.payload = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   m.from_client = d.info.client_id;
   m.from_protocol = "lwm2m";
   auto r = broker_.publish(d.info, make_message(std::move(m)));
@@ -165,7 +165,7 @@ void lwm2m_gateway::deliver(const std::string& ep, const sink* s) {
       auto cmd = parse_command(dl.msg->payload, objects_);
       if (!cmd) {
         lg()->info("bad_command ep={} reason=\"{}\"", ep, cmd.error().reason);
-        publish(d, settings_.topic_response, make_command_error(cmd.error()).dump());
+        publish(d, settings_.topic_response, make_command_error(cmd.error()));
         continue;
       }
       submit(d, std::move(cmd).value());
@@ -186,7 +186,7 @@ void lwm2m_gateway::submit(device& d, command cmd) {
   std::size_t held = d.waiting.size() + (d.inflight ? 1 : 0);
   if (held >= settings_.max_queued_commands) {
     lg()->info("command_refused ep={} reason=queue_full held={}", d.ep, held);
-    publish(d, settings_.topic_response, make_response(cmd, coap_code::service_unavailable).dump());
+    publish(d, settings_.topic_response, make_response(cmd, coap_code::service_unavailable));
     return;
   }
   d.waiting.push_back(queued{std::move(cmd), clock::now() + settings_.command_timeout});
@@ -205,7 +205,7 @@ void lwm2m_gateway::remove(std::string ep, bool deregister_event, close_reason w
     t = t->second == ep ? tokens_.erase(t) : std::next(t);
   if (deregister_event) {
     auto ev = make_registration_event("deregister", d->reg);
-    publish(*d, settings_.topic_response, ev.dump());
+    publish(*d, settings_.topic_response, ev);
   }
   if (d->coap) coap_session_release(d->coap);
   if (d->sess) broker_.close(*d->sess, why, false);

@@ -95,7 +95,8 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   // Broker side.
   void deliver(const std::string& ep, const sink* s);
   void on_session_closed(const std::string& ep, const sink* s, close_reason reason);
-  void publish(device& d, const std::string& topic, std::string payload);
+  // Invalid UTF-8 from a device is replaced rather than thrown on (nlohmann's dump).
+  void publish(device& d, const std::string& topic, const nlohmann::json& body);
   void submit(device& d, command cmd);
   void auto_observe(device& d);
 
