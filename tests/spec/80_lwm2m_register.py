@@ -226,6 +226,17 @@ class Lwm2mRegisterTest(Lwm2mTestCase):
         m = events.get()
         self.assertTrue(m.topic.endswith('/clients/%s/disconnected' % ep), m.topic)
 
+    @with_config({'gateway.lwm2m.bind': '[::1]:0'})
+    def test_ipv6(self):
+        """The gateway serves IPv6: a device registers over [::1] and answers a read."""
+        ep = 'ep-' + unique_id()
+        app = self.app(ep)
+        self.device(ep, extra=('-h', '::1'))
+        _, ev = self.next_json(app, 'register')
+        self.assertEqual(ev['data']['ep'], ep)
+        resp = self.command(app, ep, {'reqID': 6, 'msgType': 'read', 'data': {'path': '/3/0/0'}})
+        self.assertEqual(resp['data']['code'], '2.05')
+
     @with_config({'gateway.lwm2m.lifetime_max': '100s'})
     def test_bad_registrations_refused(self):
         """Registration with a lifetime above lifetime_max, or an unsupported lwm2m
