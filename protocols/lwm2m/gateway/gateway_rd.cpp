@@ -69,6 +69,7 @@ void lwm2m_gateway::handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t*
     auto loc = locations_.find(path[1]);
     if (loc == locations_.end()) return reply(resp, 404, "unknown registration");
     device& d = *devices_.at(loc->second);
+    if (!identity_may_act_as(s, d.ep)) return reply(resp, 401, "PSK identity is not the endpoint");
     if (code == COAP_REQUEST_CODE_POST) return do_update(d, s, query, payload, resp);
     if (code == COAP_REQUEST_CODE_DELETE) {
       lg()->info("deregister ep={} peer={}", d.ep, coap::stack::peer_of(s));
@@ -103,6 +104,14 @@ std::string lwm2m_gateway::new_location() {
     for (int i = 0; i < 10; ++i, n /= 36) id.push_back(digits[n % 36]);
     if (!locations_.count(id)) return id;
   }
+}
+
+// Over DTLS with PSKs, a session may only register, update or de-register the endpoint
+// its PSK identity names.
+bool lwm2m_gateway::identity_may_act_as(coap_session_t* s, std::string_view ep) const {
+  if (coap_session_get_proto(s) != COAP_PROTO_DTLS || !settings_.psk_per_endpoint) return true;
+  const coap_bin_const_t* id = coap_session_get_psk_identity(s);
+  return id && std::string_view(reinterpret_cast<const char*>(id->s), id->length) == ep;
 }
 
 void lwm2m_gateway::set_location(device& d) {
@@ -144,12 +153,9 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
     return reply(resp, 400, "lifetime out of range");
   if (ep.size() > broker_.limits().max_clientid_len) return reply(resp, 400, "ep too long");
   bool dtls = coap_session_get_proto(s) == COAP_PROTO_DTLS;
-  if (dtls && settings_.psk_per_endpoint) {
-    const coap_bin_const_t* id = coap_session_get_psk_identity(s);
-    if (!id || std::string_view(reinterpret_cast<const char*>(id->s), id->length) != ep) {
-      lg()->info("register_refused ep={} reason=psk_identity_mismatch", ep);
-      return reply(resp, 401, "PSK identity is not the endpoint name");
-    }
+  if (!identity_may_act_as(s, ep)) {
+    lg()->info("register_refused ep={} reason=psk_identity_mismatch", ep);
+    return reply(resp, 401, "PSK identity is not the endpoint name");
   }
   // EMQX's non-standard password parameter: checked, never reported in events.
   std::optional<std::string> password = reg.get("password");

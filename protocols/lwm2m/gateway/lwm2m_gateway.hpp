@@ -112,6 +112,7 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   void schedule_tick();
   std::string new_location();
   void set_location(device& d);
+  bool identity_may_act_as(coap_session_t* s, std::string_view ep) const;
   void drop_resource(coap_resource_t* r);
 
   broker& broker_;
