@@ -30,6 +30,7 @@
 #include "protocols/mqtt/ws/ws_connection.hpp"
 #include "protocols/mqttsn/adapter/service.hpp"
 #include "protocols/coap/gateway/coap_service.hpp"
+#include "protocols/lwm2m/gateway/lwm2m_service.hpp"
 #include "protocols/stomp/adapter/service.hpp"
 #include "settings_from_config.hpp"
 
@@ -237,6 +238,7 @@ int run(const options& opts) {
     // (gateways and bridges are added here, one line each)
     if (auto s = mqttsn::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     if (auto s = coap::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
+    if (auto s = lwm2m::make_service(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = bridge::make_bridges(cfg, *broker, *pool)) services.push_back(std::move(s));
     if (auto s = stomp::make_service(cfg, *pool, *broker)) services.push_back(std::move(s));
     services.push_back(make_ops_service(cfg, *broker, pool->main(), appliance, services));

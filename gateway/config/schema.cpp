@@ -177,6 +177,7 @@ std::vector<key_spec> build_keys() {
   // Protocol gateways and bridges: one file each (schema_<area>.cpp).
   add_mqttsn_keys(r);
   add_coap_keys(r);
+  add_lwm2m_keys(r);
   add_bridge_keys(r);
   add_stomp_keys(r);
   add_api_keys(r);
@@ -198,6 +199,8 @@ constexpr section_spec section_table[] = {
     {"auth", "Client authentication and authorization.", ""},
     {"gateway.mqttsn", "MQTT-SN 1.2 gateway (UDP): sensors become MQTT sessions.", ""},
     {"gateway.coap", "CoAP gateway (UDP and DTLS), EMQX-compatible /ps and /mqtt/connection.", ""},
+    {"gateway.lwm2m", "LwM2M 1.0/1.1 server gateway (UDP and DTLS), EMQX-compatible topics and JSON.",
+     ""},
     {"bridge.*", "Bridges to upstream (cloud) MQTT brokers: add one [bridge.NAME] per uplink.", ""},
     {"gateway.stomp", "STOMP 1.0/1.1/1.2 gateway (TCP): destinations are MQTT topics.", ""},
     {"api", "HTTP management API (EMQX /api/v5 paths), Prometheus metrics and dashboard.", ""},

@@ -95,6 +95,7 @@ inline key_spec runtime_template(key_spec k) {
 // Keys of one area, appended in the order etc/edgegw.ini shows them.
 void add_mqttsn_keys(std::vector<key_spec>& rows);
 void add_coap_keys(std::vector<key_spec>& rows);
+void add_lwm2m_keys(std::vector<key_spec>& rows);
 void add_bridge_keys(std::vector<key_spec>& rows);
 void add_stomp_keys(std::vector<key_spec>& rows);
 void add_api_keys(std::vector<key_spec>& rows);
