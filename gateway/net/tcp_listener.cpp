@@ -56,6 +56,10 @@ tcp_listener::tcp_listener(io_pool& pool, std::string name, const std::string& h
                                 std::to_string(port) + ": " + ec.message());
 }
 
+void tcp_listener::set_max_conn_rate(double per_second) {
+  conn_rate_ = token_bucket(per_second, per_second, token_bucket::clock::now());
+}
+
 void tcp_listener::start() {
   accept_next();
 }
@@ -64,6 +68,7 @@ void tcp_listener::stop() {
   stopped_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
+  if (rate_timer_) rate_timer_->cancel();
 }
 
 void tcp_listener::accept_next() {
@@ -88,6 +93,22 @@ void tcp_listener::accept_next() {
       self->active_->fetch_add(1);
       connection_token token(nullptr, [active = self->active_](void*) { active->fetch_sub(1); });
       self->on_accept_(std::move(sock), std::move(token));
+    }
+    // Over the connection rate: stop accepting until the bucket has credit again.
+    const auto now = token_bucket::clock::now();
+    self->conn_rate_.consume(1, now);
+    if (const auto wait = self->conn_rate_.until_credit(now); wait.count() > 0) {
+      ++self->rate_paused_;
+      log::get("net")->debug("accept_paused listener={} reason=max_conn_rate wait_ms={}",
+                             self->name_,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+      if (!self->rate_timer_)
+        self->rate_timer_ = std::make_shared<asio::steady_timer>(self->acceptor_.get_executor());
+      self->rate_timer_->expires_after(wait);
+      self->rate_timer_->async_wait([self](boost::system::error_code e) {
+        if (!e) self->accept_next();
+      });
+      return;
     }
     self->accept_next();
   });
