@@ -68,7 +68,7 @@ void tcp_listener::stop() {
   stopped_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
-  if (rate_timer_) rate_timer_->cancel();
+  if (auto t = rate_timer_.lock()) t->cancel();
 }
 
 void tcp_listener::accept_next() {
@@ -102,11 +102,10 @@ void tcp_listener::accept_next() {
       log::get("net")->debug("accept_paused listener={} reason=max_conn_rate wait_ms={}",
                              self->name_,
                              std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
-      if (!self->rate_timer_)
-        self->rate_timer_ = std::make_shared<asio::steady_timer>(self->acceptor_.get_executor());
-      self->rate_timer_->expires_after(wait);
-      self->rate_timer_->async_wait([self](boost::system::error_code e) {
-        if (!e) self->accept_next();
+      auto t = std::make_shared<asio::steady_timer>(self->acceptor_.get_executor(), wait);
+      self->rate_timer_ = t;
+      t->async_wait([weak = std::weak_ptr<tcp_listener>(self), t](boost::system::error_code e) {
+        if (auto live = weak.lock(); live && !e) live->accept_next();
       });
       return;
     }

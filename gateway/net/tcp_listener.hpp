@@ -52,7 +52,9 @@ class tcp_listener : public std::enable_shared_from_this<tcp_listener> {
   uint64_t refused_ = 0;
   token_bucket conn_rate_;
   uint64_t rate_paused_ = 0;
-  std::shared_ptr<boost::asio::steady_timer> rate_timer_;
+  // The pause's timer is owned by its own handler (so it never outlives its io_context);
+  // this is only to cancel it on stop().
+  std::weak_ptr<boost::asio::steady_timer> rate_timer_;
   bool stopped_ = false;
 };
 
