@@ -223,6 +223,10 @@ int run(const options& opts) {
     return fail(e.what());
   }
   for (auto& l : listeners) {
+    // "tcp:default" -> listener.tcp.default.max_conn_rate
+    auto colon = l->name().find(':');
+    l->set_max_conn_rate(cfg.get_double("listener." + l->name().substr(0, colon) + "." +
+                                        l->name().substr(colon + 1) + ".max_conn_rate"));
     l->start();
     auto where = net::to_string(l->local_endpoint());
     log->info("listening listener={} address={}", l->name(), where);

@@ -58,6 +58,12 @@ core::core_settings core_settings_from(const config::values& c) {
   s.sys_interval = c.get_duration("node.sys_interval");
   s.await_rel_timeout = c.get_duration("mqtt.await_rel_timeout");
   s.flow_control_timeout = c.get_duration("mqtt.flow_control_timeout");
+  s.flapping_detect = c.get_bool("limits.flapping_detect");
+  s.flapping_max_count = static_cast<uint32_t>(c.get_int("limits.flapping_max_count"));
+  s.flapping_window = c.get_duration("limits.flapping_window");
+  s.flapping_ban_time = c.get_duration("limits.flapping_ban_time");
+  s.max_message_rate = c.get_double("limits.max_message_rate");
+  s.max_byte_rate = static_cast<double>(c.get_size("limits.max_byte_rate"));
   return s;
 }
 

@@ -23,6 +23,9 @@ void add_listener(std::vector<key_spec>& rows, string_view section, string_view 
       address(section, "bind", bind, "Address and port to listen on; port 0 picks a free one."));
   rows.push_back(integer(section, "max_connections", "100000", 1, unlimited_count,
                          "Most connections this listener accepts at once."));
+  rows.push_back(number(section, "max_conn_rate", "0", 0.0, 1e6,
+                        "New connections accepted per second; 0 = unlimited. Over it, accepting "
+                        "pauses (connections wait in the backlog) rather than refusing."));
   rows.push_back(runtime_template(
       text(section, "mountpoint", "",
            "Prefix added to every topic of its clients; may use ${clientid} and ${username}.")));
@@ -149,6 +152,22 @@ std::vector<key_spec> build_keys() {
   // [limits]
   r.push_back(integer("limits", "max_connections", "100000", 1, unlimited_count,
                       "Most connections of all listeners and protocols together."));
+  r.push_back(boolean("limits", "flapping_detect", "false",
+                      "Ban a client id that connects more than flapping_max_count times within "
+                      "flapping_window (EMQX's flapping_detect)."));
+  r.push_back(integer("limits", "flapping_max_count", "15", 1, 65535,
+                      "Connects of one client id allowed within flapping_window."));
+  r.push_back(duration("limits", "flapping_window", "1m", 1s, second, day,
+                       "Window in which connects are counted, from a client id's first one."));
+  r.push_back(duration("limits", "flapping_ban_time", "5m", 1s, second, 365 * day,
+                       "How long a flapping client id stays banned (by = flapping)."));
+  r.push_back(number("limits", "max_message_rate", "0", 0.0, 1e9,
+                     "PUBLISHes per second per client (all protocols); 0 = unlimited. Over it, "
+                     "a TCP client is not read until it is back within the rate; MQTT-SN and "
+                     "CoAP publishes are refused with their congestion code."));
+  r.push_back(size("limits", "max_byte_rate", "0", 0, 1024 * mib,
+                   "Topic and payload bytes per second per client; 0 = unlimited. Enforced as "
+                   "max_message_rate."));
   // [listener.*.*]
   add_listener(r, "listener.tcp.*", "true", "0.0.0.0:1883", false, false);
   add_listener(r, "listener.ssl.*", "false", "0.0.0.0:8883", false, true);

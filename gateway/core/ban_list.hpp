@@ -1,12 +1,16 @@
 // The ban list (EMQX's "banned"): clients refused at authenticate() by client id, user name
-// or peer address, until an expiry time. Kept in memory: bans last until a restart (or
-// their expiry), as an operator's quick answer to a misbehaving device.
-// Owner: any thread; guarded by its own mutex (a leaf lock).
+// or peer address, until an expiry time. Consulted in memory; every change (add, remove,
+// expiry) is also written through the durable store (its own table, on the storage thread),
+// so bans survive a restart when persistence is on.
+// Owner: any thread; guarded by its own mutex. The store's enqueue takes only its own leaf
+// lock, so it is called under ours.
 #pragma once
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "gateway/store/durable_store.hpp"
 
 namespace edgegw::core {
 
@@ -22,6 +26,10 @@ struct ban_entry {
 class ban_list {
  public:
   static bool valid_kind(const std::string& as);
+  // Where changes are written from now on; null (the default) writes nothing.
+  void attach(store::durable_store* s);
+  // Start-up: take the stored entries; expired ones are erased from the store.
+  void restore(const std::vector<store::ban_record>& stored, int64_t now_s);
   // False when an entry for (as, who) exists already.
   bool add(ban_entry e);
   bool remove(const std::string& as, const std::string& who);
@@ -33,6 +41,7 @@ class ban_list {
  private:
   void purge_locked(int64_t now_s) const;
   mutable std::mutex mu_;
+  store::durable_store* store_ = nullptr;
   mutable std::vector<ban_entry> entries_;
 };
 

@@ -16,7 +16,11 @@ broker_core::broker_core(core_settings settings, boost::asio::any_io_executor co
       ex_(core_executor),
       store_(store),
       timers_(core_executor),
-      rng_(std::random_device{}()) {}
+      flapping_(settings_.flapping_max_count, settings_.flapping_window),
+      rates_(settings_.max_message_rate, settings_.max_byte_rate),
+      rng_(std::random_device{}()) {
+  bans_.attach(&store_);
+}
 
 broker_core::~broker_core() {
   timers_.stop();
@@ -64,6 +68,22 @@ result<client_info> broker_core::authenticated(const credentials& creds, client_
   if (e != errc::ok) {
     metrics_.auth_failures.fetch_add(1, std::memory_order_relaxed);
     return e;
+  }
+  if (settings_.flapping_detect && flapping_.connected(c.client_id, unix_ms_now())) {
+    const int64_t now_s = unix_ms_now() / 1000;
+    const auto ban_s =
+        std::chrono::duration_cast<std::chrono::seconds>(settings_.flapping_ban_time);
+    ban_entry e{"clientid",
+                c.client_id,
+                "flapping",
+                "connected more than " + std::to_string(settings_.flapping_max_count) +
+                    " times within " + std::to_string(settings_.flapping_window.count()) + "ms",
+                now_s,
+                now_s + std::max<int64_t>(1, ban_s.count())};
+    bans_.add(std::move(e));
+    log::core()->warn("flapping client={} peer={} banned_for={}s", c.client_id, c.peer,
+                      ban_s.count());
+    return errc::banned;
   }
   std::string mp = creds.mountpoint;
   replace_all(mp, "${clientid}", c.client_id);
@@ -312,6 +332,7 @@ std::size_t broker_core::subscription_count() const {
 
 void broker_core::restore(store::loaded_state st) {
   int64_t now = unix_ms_now();
+  bans_.restore(st.bans, now / 1000);
   retained_.load(std::move(st.retained));
   metrics_.messages_retained.store(retained_.size());
   std::unordered_map<std::string, std::shared_ptr<core_session>> restored;

@@ -17,8 +17,10 @@
 #include <unordered_map>
 
 #include "ban_list.hpp"
+#include "client_rates.hpp"
 #include "core_session.hpp"
 #include "core_settings.hpp"
+#include "flapping_detector.hpp"
 #include "gateway/api/asio.hpp"
 #include "gateway/api/broker.hpp"
 #include "gateway/store/durable_store.hpp"
@@ -142,7 +144,8 @@ class broker_core final : public broker {
   // Disconnect the client (close_reason::kicked, its will goes out) and discard its
   // session, connected or not. False when no such session.
   bool kick(const std::string& client_id);
-  // Consulted by authenticate(): a banned client is refused with errc::banned.
+  // Consulted by authenticate(): a banned client is refused with errc::banned. Flapping
+  // detection adds entries with by = "flapping". Changes go to the durable store.
   ban_list& bans() noexcept { return bans_; }
   std::chrono::milliseconds uptime() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
@@ -192,6 +195,8 @@ class broker_core final : public broker {
 
   retained_store retained_;
   ban_list bans_;
+  flapping_detector flapping_;
+  client_rates rates_;
   std::atomic<std::size_t> delayed_count_{0};
   std::mutex rng_mu_;
   std::mt19937_64 rng_;

@@ -64,6 +64,18 @@ result<publish_outcome> broker_core::publish(const client_info& client, message_
   // Clients may not write the broker's own statistics.
   if (topic.substr(0, 5) == "$SYS/" && client.protocol != "internal") return errc::not_authorized;
   if (!authorize(client, action::publish, topic)) return errc::not_authorized;
+  // Per-client rates: a publisher that can pause is charged and paused below (its
+  // acknowledgement and reading wait); one that cannot is refused while it owes.
+  std::chrono::nanoseconds rate_wait{0};
+  if (rates_.enabled() && client.protocol != "internal" && client.protocol != "bridge") {
+    auto wait = rates_.admit(client.client_id, msg->topic.size() + msg->payload.size(),
+                             static_cast<bool>(on_unthrottle), client_rates::clock::now());
+    if (!wait) {
+      log::core()->debug("rate_limited client={} action=refused", client.client_id);
+      return errc::quota_exceeded;
+    }
+    rate_wait = *wait;
+  }
   if (!client.mountpoint.empty()) msg = with_topic(msg, client.mountpoint + msg->topic);
   if (msg->from_client.empty() && !client.client_id.empty()) {
     message copy = *msg;
@@ -80,6 +92,13 @@ result<publish_outcome> broker_core::publish(const client_info& client, message_
   if (on_unthrottle) {
     hold = std::make_shared<publish_hold>();
     hold->fn = std::move(on_unthrottle);
+  }
+  if (hold && rate_wait.count() > 0) {
+    hold->count.fetch_add(1);
+    timers_.schedule_after(std::chrono::ceil<std::chrono::milliseconds>(rate_wait),
+                           [hold] { hold->release(); });
+    log::core()->debug("rate_limited client={} action=paused wait_us={}", client.client_id,
+                       std::chrono::duration_cast<std::chrono::microseconds>(rate_wait).count());
   }
   auto routed = route(msg, hold);
   publish_outcome out;

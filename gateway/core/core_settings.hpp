@@ -32,6 +32,15 @@ struct core_settings {
   std::chrono::milliseconds await_rel_timeout{300000};
   // Longest a QoS 1/2 publisher is held for one slow subscriber (0 = never hold).
   std::chrono::milliseconds flow_control_timeout{1000};
+  // [limits]: flapping detection (more than flapping_max_count connects of one client id
+  // within flapping_window bans it for flapping_ban_time) and per-client publish rates
+  // (per second; 0 = unlimited).
+  bool flapping_detect = false;
+  uint32_t flapping_max_count = 15;
+  std::chrono::milliseconds flapping_window{60000};
+  std::chrono::milliseconds flapping_ban_time{300000};
+  double max_message_rate = 0;
+  double max_byte_rate = 0;
 };
 
 }  // namespace edgegw::core

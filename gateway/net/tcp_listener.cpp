@@ -56,6 +56,10 @@ tcp_listener::tcp_listener(io_pool& pool, std::string name, const std::string& h
                                 std::to_string(port) + ": " + ec.message());
 }
 
+void tcp_listener::set_max_conn_rate(double per_second) {
+  conn_rate_ = token_bucket(per_second, per_second, token_bucket::clock::now());
+}
+
 void tcp_listener::start() {
   accept_next();
 }
@@ -64,6 +68,7 @@ void tcp_listener::stop() {
   stopped_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
+  if (auto t = rate_timer_.lock()) t->cancel();
 }
 
 void tcp_listener::accept_next() {
@@ -88,6 +93,21 @@ void tcp_listener::accept_next() {
       self->active_->fetch_add(1);
       connection_token token(nullptr, [active = self->active_](void*) { active->fetch_sub(1); });
       self->on_accept_(std::move(sock), std::move(token));
+    }
+    // Over the connection rate: stop accepting until the bucket has credit again.
+    const auto now = token_bucket::clock::now();
+    self->conn_rate_.consume(1, now);
+    if (const auto wait = self->conn_rate_.until_credit(now); wait.count() > 0) {
+      ++self->rate_paused_;
+      log::get("net")->debug("accept_paused listener={} reason=max_conn_rate wait_ms={}",
+                             self->name_,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+      auto t = std::make_shared<asio::steady_timer>(self->acceptor_.get_executor(), wait);
+      self->rate_timer_ = t;
+      t->async_wait([weak = std::weak_ptr<tcp_listener>(self), t](boost::system::error_code e) {
+        if (auto live = weak.lock(); live && !e) live->accept_next();
+      });
+      return;
     }
     self->accept_next();
   });

@@ -66,12 +66,23 @@ struct incoming_qos2_record {
   uint16_t packet_id = 0;
 };
 
+// One entry of the ban list (core::ban_list); kind is "clientid", "username" or "peerhost".
+struct ban_record {
+  std::string kind;
+  std::string who;
+  std::string by;
+  std::string reason;
+  int64_t at_s = 0;     // unix seconds
+  int64_t until_s = 0;  // unix seconds; 0 = forever
+};
+
 struct loaded_state {
   std::vector<message_ptr> retained;
   std::vector<session_record> sessions;
   std::vector<subscription_record> subscriptions;
   std::vector<session_message_record> messages;  // ordered by client_id, seq
   std::vector<incoming_qos2_record> incoming_qos2;
+  std::vector<ban_record> bans;
   std::size_t skipped = 0;  // rows left out because they failed to decode (each logged)
 };
 
@@ -106,6 +117,14 @@ class durable_store {
 
   virtual void put_incoming_qos2(const std::string& client_id, uint16_t packet_id) = 0;
   virtual void erase_incoming_qos2(const std::string& client_id, uint16_t packet_id) = 0;
+
+  // The ban list. No-ops by default, for stores that keep no bans (test fakes); the SQLite
+  // store keeps them in its own table.
+  virtual void put_ban(const ban_record& b) { (void)b; }  // insert or replace (kind, who)
+  virtual void erase_ban(const std::string& kind, const std::string& who) {
+    (void)kind;
+    (void)who;
+  }
 
   // Blocking: returns once everything enqueued so far is committed (shutdown, tests).
   virtual void flush() = 0;

@@ -20,6 +20,8 @@ class null_store final : public durable_store {
   void erase_message(const std::string&, uint64_t) override {}
   void put_incoming_qos2(const std::string&, uint16_t) override {}
   void erase_incoming_qos2(const std::string&, uint16_t) override {}
+  void put_ban(const ban_record&) override {}
+  void erase_ban(const std::string&, const std::string&) override {}
   void flush() override {}
   void when_committed(std::function<void()> fn) override { fn(); }
   store_stats stats() const override { return {}; }

@@ -107,6 +107,10 @@ class sqlite_store final : public durable_store {
   void erase_incoming_qos2(const std::string& client_id, uint16_t packet_id) override {
     enqueue(detail::erase_qos2_op{client_id, packet_id});
   }
+  void put_ban(const ban_record& b) override { enqueue(detail::put_ban_op{b}); }
+  void erase_ban(const std::string& kind, const std::string& who) override {
+    enqueue(detail::erase_ban_op{kind, who});
+  }
 
   void flush() override {
     std::unique_lock lock(mutex_);

@@ -38,6 +38,12 @@ CREATE TABLE session_messages(
 CREATE TABLE incoming_qos2(
   client_id TEXT NOT NULL, packet_id INTEGER NOT NULL, PRIMARY KEY(client_id, packet_id));
 )sql";
+// What version 2 adds; a new file gets both, migrate() adds it to a version 1 file.
+constexpr const char* v2_sql = R"sql(
+CREATE TABLE banned(
+  kind TEXT NOT NULL, who TEXT NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL,
+  at_s INTEGER NOT NULL, until_s INTEGER NOT NULL, PRIMARY KEY(kind, who));
+)sql";
 
 const char* sync_pragma(sync_mode m) {
   switch (m) {
@@ -135,7 +141,8 @@ std::error_code sqlite_database::open() {
   // The schema is checked before anything is written, so a file we refuse stays untouched.
   // Reading it is the first real access, where a damaged header shows.
   bool fresh = false;
-  std::error_code ec = check_schema(fresh);
+  int64_t version = schema_version;
+  std::error_code ec = check_schema(fresh, version);
   std::string mode;
   if (!ec) {
     mode = conn_.query_text("PRAGMA journal_mode=WAL", &rc);
@@ -148,6 +155,7 @@ std::error_code sqlite_database::open() {
     log_->warn("wal_unavailable path={} journal_mode={}", path_, mode);
   }
   if (!ec && fresh) ec = create_schema();
+  if (!ec && !fresh && version < schema_version) ec = migrate(version);
   if (!ec) {
     stmts_ = std::make_unique<statements>();
     rc = stmts_->prepare(conn_.get());
@@ -205,7 +213,7 @@ std::error_code sqlite_database::check_file() const {
   return {};
 }
 
-std::error_code sqlite_database::check_schema(bool& fresh) {
+std::error_code sqlite_database::check_schema(bool& fresh, int64_t& version_out) {
   int rc = SQLITE_OK;
   const std::string has_meta = conn_.query_text(
       "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", &rc);
@@ -241,13 +249,33 @@ std::error_code sqlite_database::check_schema(bool& fresh) {
                                               " but this edgegw reads versions up to " +
                                               std::to_string(schema_version));
   }
-  // Older versions get migrated here, each step in its own transaction.
+  version_out = version;  // older versions are migrated by open(), once the file is set up
+  return {};
+}
+
+// One transaction for all steps: a crash leaves the old version, migrated again next time.
+std::error_code sqlite_database::migrate(int64_t from) {
+  int rc = conn_.exec("BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK && from < 2) rc = conn_.exec(v2_sql);
+  if (rc == SQLITE_OK) {
+    const std::string update =
+        "UPDATE meta SET value=" + std::to_string(schema_version) + " WHERE key='schema_version'";
+    rc = conn_.exec(update.c_str());
+  }
+  if (rc == SQLITE_OK) rc = conn_.exec("COMMIT");
+  if (rc != SQLITE_OK) {
+    auto ec = fail_rc(rc, "cannot migrate from schema version " + std::to_string(from));
+    if (conn_.in_transaction()) conn_.exec("ROLLBACK");
+    return ec;
+  }
+  log_->info("migrated path={} from={} to={}", path_, from, schema_version);
   return {};
 }
 
 std::error_code sqlite_database::create_schema() {
   int rc = conn_.exec("BEGIN IMMEDIATE");
   if (rc == SQLITE_OK) rc = conn_.exec(schema_sql);
+  if (rc == SQLITE_OK) rc = conn_.exec(v2_sql);
   if (rc == SQLITE_OK) {
     const std::string insert = "INSERT INTO meta(key, value) VALUES('schema_version', " +
                                std::to_string(schema_version) + ")";

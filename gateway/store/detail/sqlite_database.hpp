@@ -20,7 +20,8 @@ class logger;
 
 namespace edgegw::store::detail {
 
-inline constexpr int64_t schema_version = 1;
+// 1: retained, sessions, subscriptions, session_messages, incoming_qos2; 2: + banned.
+inline constexpr int64_t schema_version = 2;
 
 struct write_failure {
   int rc = 0;  // SQLite extended result code
@@ -56,8 +57,10 @@ class sqlite_database {
   std::error_code fail(store_errc kind, const std::string& what) const;
   std::error_code fail_rc(int rc, const std::string& what) const;
   std::error_code check_file() const;
-  std::error_code check_schema(bool& fresh);  // fresh: an empty file, to be created
+  // fresh: an empty file, to be created; version: the file's schema version otherwise.
+  std::error_code check_schema(bool& fresh, int64_t& version);
   std::error_code create_schema();
+  std::error_code migrate(int64_t from);
   int apply(op& o);
   int run(statement& st);  // step + reset; SQLITE_OK or the error, message kept
   std::optional<write_failure> abort(int rc);

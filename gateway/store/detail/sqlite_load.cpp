@@ -142,13 +142,32 @@ result<loaded_state> sqlite_database::read_all() {
             });
   if (rc != SQLITE_OK) return fail_rc(rc, "cannot read inbound QoS 2 ids");
 
+  rc = each("SELECT kind, who, by, reason, at_s, until_s FROM banned ORDER BY at_s, kind, who",
+            [&](statement& st) {
+              ban_record b;
+              b.kind = st.column_text(0);
+              b.who = st.column_text(1);
+              b.by = st.column_text(2);
+              b.reason = st.column_text(3);
+              b.at_s = st.column_int(4);
+              b.until_s = st.column_int(5);
+              if (b.kind != "clientid" && b.kind != "username" && b.kind != "peerhost") {
+                return skip("banned", b.who, "unknown kind '" + b.kind + "'");
+              }
+              if (b.who.empty() || b.until_s < 0) return skip("banned", b.kind, "bad row");
+              out.bans.push_back(std::move(b));
+            });
+  if (rc != SQLITE_OK) return fail_rc(rc, "cannot read the ban list");
+
   out.skipped = skip.count();
   if (out.skipped > 0) {
     log_->warn("load_skipped_total path={} rows={}", path_, out.skipped);
   }
-  log_->info("loaded path={} retained={} sessions={} subscriptions={} messages={} incoming_qos2={}",
-             path_, out.retained.size(), out.sessions.size(), out.subscriptions.size(),
-             out.messages.size(), out.incoming_qos2.size());
+  log_->info(
+      "loaded path={} retained={} sessions={} subscriptions={} messages={} incoming_qos2={} "
+      "bans={}",
+      path_, out.retained.size(), out.sessions.size(), out.subscriptions.size(),
+      out.messages.size(), out.incoming_qos2.size(), out.bans.size());
   return out;
 }
 

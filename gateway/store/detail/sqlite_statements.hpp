@@ -19,6 +19,7 @@ struct sqlite_database::statements {
   statement put_subscription, erase_subscription;
   statement put_message, update_message, erase_message;
   statement put_qos2, erase_qos2;
+  statement put_ban, erase_ban;
 
   int prepare(sqlite3* db) {
     const std::pair<statement*, const char*> all[] = {
@@ -47,6 +48,10 @@ struct sqlite_database::statements {
         {&erase_message, "DELETE FROM session_messages WHERE client_id=?1 AND seq=?2"},
         {&put_qos2, "INSERT OR REPLACE INTO incoming_qos2(client_id, packet_id) VALUES(?1, ?2)"},
         {&erase_qos2, "DELETE FROM incoming_qos2 WHERE client_id=?1 AND packet_id=?2"},
+        {&put_ban,
+         "INSERT OR REPLACE INTO banned(kind, who, by, reason, at_s, until_s) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"},
+        {&erase_ban, "DELETE FROM banned WHERE kind=?1 AND who=?2"},
     };
     for (const auto& [st, sql] : all) {
       if (int rc = st->prepare(db, sql, true); rc != SQLITE_OK) return rc;

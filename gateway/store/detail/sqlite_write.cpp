@@ -110,6 +110,21 @@ int sqlite_database::apply(op& o) {
       s.erase_qos2.bind_int(2, x.packet_id);
       return db.run(s.erase_qos2);
     }
+    int operator()(put_ban_op& x) {
+      auto& st = s.put_ban;
+      st.bind_text(1, x.rec.kind);
+      st.bind_text(2, x.rec.who);
+      st.bind_text(3, x.rec.by);
+      st.bind_text(4, x.rec.reason);
+      st.bind_int(5, x.rec.at_s);
+      st.bind_int(6, x.rec.until_s);
+      return db.run(st);
+    }
+    int operator()(erase_ban_op& x) {
+      s.erase_ban.bind_text(1, x.kind);
+      s.erase_ban.bind_text(2, x.who);
+      return db.run(s.erase_ban);
+    }
   };
   return std::visit(visitor{*this, s}, o);
 }

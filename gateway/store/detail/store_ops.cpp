@@ -67,6 +67,13 @@ target target_of(const op& o) {
     target operator()(const erase_qos2_op& x) const {
       return {record_key('q', x.client_id, x.packet_id), &x.client_id, effect::erase};
     }
+    // Bans belong to no session (a client id ban outlives the client's session).
+    target operator()(const put_ban_op& x) const {
+      return {record_key('x', x.rec.kind) + x.rec.who, nullptr, effect::put};
+    }
+    target operator()(const erase_ban_op& x) const {
+      return {record_key('x', x.kind) + x.who, nullptr, effect::erase};
+    }
   };
   return std::visit(visitor{}, o);
 }

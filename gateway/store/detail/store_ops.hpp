@@ -57,9 +57,18 @@ struct erase_qos2_op {
   uint16_t packet_id = 0;
 };
 
-using op = std::variant<put_retained_op, erase_retained_op, put_session_op, erase_session_op,
-                        put_subscription_op, erase_subscription_op, put_message_op,
-                        update_message_op, erase_message_op, put_qos2_op, erase_qos2_op>;
+struct put_ban_op {
+  ban_record rec;
+};
+struct erase_ban_op {
+  std::string kind;
+  std::string who;
+};
+
+using op =
+    std::variant<put_retained_op, erase_retained_op, put_session_op, erase_session_op,
+                 put_subscription_op, erase_subscription_op, put_message_op, update_message_op,
+                 erase_message_op, put_qos2_op, erase_qos2_op, put_ban_op, erase_ban_op>;
 
 // Removes, keeping the order of the rest, every op whose effect on the database is
 // overwritten by a later op of `ops`:

@@ -217,13 +217,19 @@ void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_
                                       body->size(), reinterpret_cast<const uint8_t*>(body->data()),
                                       free_payload, body))
       coap_pdu_set_code(resp, code_of(500));
-  } else if (!out.payload.empty()) {
-    if (out.content_format) {
+  } else {
+    if (out.content_format && !out.payload.empty()) {
       uint8_t buf[4];
       coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
                       coap_encode_var_safe(buf, sizeof buf, *out.content_format), buf);
     }
-    coap_add_data(resp, out.payload.size(), reinterpret_cast<const uint8_t*>(out.payload.data()));
+    if (out.max_age) {  // option 14 after Content-Format (12): options go in order
+      uint8_t buf[4];
+      coap_add_option(resp, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof buf, *out.max_age),
+                      buf);
+    }
+    if (!out.payload.empty())
+      coap_add_data(resp, out.payload.size(), reinterpret_cast<const uint8_t*>(out.payload.data()));
   }
 }
 

@@ -43,6 +43,7 @@ struct response {
   std::string payload;
   std::optional<uint16_t> content_format;
   std::optional<uint32_t> observe;  // set when an observer was registered
+  std::optional<uint32_t> max_age;  // seconds; on 5.03 for a rate limit: when to retry
 };
 
 struct notification {

@@ -148,11 +148,11 @@ response gateway_logic::on_connection(const request& req, const request_params& 
     return fail(401);
   if (req.verb == method::put) {
     it->second->last_seen = now;
-    return response{204, {}, {}, {}};
+    return response{204, {}, {}, {}, {}};
   }
   if (req.verb == method::del) {
     drop_client(it->first, close_reason::normal, true);
-    return response{202, {}, {}, {}};
+    return response{202, {}, {}, {}, {}};
   }
   return fail(405);
 }
@@ -246,11 +246,17 @@ response gateway_logic::publish(client& c, const request& req, const request_par
   m.from_protocol = "coap";
   auto size = m.payload.size();
   auto r = broker_.publish(c.info, make_message(std::move(m)));
-  if (!r) return fail(code_for(static_cast<errc>(r.error().value())));
+  if (!r) {
+    auto e = static_cast<errc>(r.error().value());
+    auto out = fail(code_for(e));
+    // Over the client's publish rate (limits.max_message_rate): retry after a second.
+    if (e == errc::quota_exceeded) out.max_age = 1;
+    return out;
+  }
   ++counters_.published;
   broker_.metrics().messages_received.fetch_add(1, std::memory_order_relaxed);
   broker_.metrics().bytes_received.fetch_add(size, std::memory_order_relaxed);
-  return response{204, {}, {}, {}};
+  return response{204, {}, {}, {}, {}};
 }
 
 response gateway_logic::read_retained(client& c, const std::string& topic) {

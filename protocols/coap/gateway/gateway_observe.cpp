@@ -43,7 +43,7 @@ response gateway_logic::observe(client& c, const request& req, const request_par
 
 response gateway_logic::unobserve(client& c, const std::string& filter) {
   remove_observer(c, filter, true);
-  return response{205, {}, {}, {}};
+  return response{205, {}, {}, {}, {}};
 }
 
 void gateway_logic::remove_observer(client& c, const std::string& filter, bool unsubscribe) {

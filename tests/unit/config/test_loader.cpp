@@ -279,8 +279,8 @@ TEST(ConfigLoad, Instances) {
   EXPECT_EQ(v.get_string("listener.ssl.default.verify"), "none");
   EXPECT_EQ(v.keys_with_prefix("listener.tcp.extra_1."),
             (strings{"listener.tcp.extra_1.bind", "listener.tcp.extra_1.enable",
-                     "listener.tcp.extra_1.max_connections", "listener.tcp.extra_1.mountpoint",
-                     "listener.tcp.extra_1.tcp_nodelay"}));
+                     "listener.tcp.extra_1.max_conn_rate", "listener.tcp.extra_1.max_connections",
+                     "listener.tcp.extra_1.mountpoint", "listener.tcp.extra_1.tcp_nodelay"}));
   EXPECT_TRUE(v.keys_with_prefix("listener.tcp.nosuch.").empty());
 }
 

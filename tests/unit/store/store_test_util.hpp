@@ -130,6 +130,9 @@ struct model {
   std::map<std::pair<std::string, std::string>, std::tuple<int, bool, bool, int, uint32_t>> subs;
   std::map<std::pair<std::string, uint64_t>, msg_row> messages;
   std::set<std::pair<std::string, uint16_t>> qos2;
+  std::map<std::pair<std::string, std::string>,
+           std::tuple<std::string, std::string, int64_t, int64_t>>
+      bans;
 
   bool operator==(const model&) const = default;
 
@@ -174,6 +177,11 @@ struct model {
       void operator()(const detail::erase_message_op& x) { m.messages.erase({x.client_id, x.seq}); }
       void operator()(const detail::put_qos2_op& x) { m.qos2.insert({x.client_id, x.packet_id}); }
       void operator()(const detail::erase_qos2_op& x) { m.qos2.erase({x.client_id, x.packet_id}); }
+      void operator()(const detail::put_ban_op& x) {
+        const auto& r = x.rec;
+        m.bans[{r.kind, r.who}] = {r.by, r.reason, r.at_s, r.until_s};
+      }
+      void operator()(const detail::erase_ban_op& x) { m.bans.erase({x.kind, x.who}); }
     };
     std::visit(visitor{*this}, o);
   }
@@ -185,6 +193,7 @@ struct model {
     for (const auto& r : s.subscriptions) m.apply(detail::put_subscription_op{r});
     for (const auto& r : s.messages) m.apply(detail::put_message_op{r, {}, {}});
     for (const auto& r : s.incoming_qos2) m.apply(detail::put_qos2_op{r.client_id, r.packet_id});
+    for (const auto& r : s.bans) m.apply(detail::put_ban_op{r});
     return m;
   }
 };
@@ -210,6 +219,8 @@ inline void submit(durable_store& store, const detail::op& o) {
     void operator()(const detail::erase_qos2_op& x) {
       s.erase_incoming_qos2(x.client_id, x.packet_id);
     }
+    void operator()(const detail::put_ban_op& x) { s.put_ban(x.rec); }
+    void operator()(const detail::erase_ban_op& x) { s.erase_ban(x.kind, x.who); }
   };
   std::visit(visitor{store}, o);
 }
