@@ -4,6 +4,17 @@
 # same rules serve amd64 and, cross-built, arm64/armhf (see docs/APPLIANCE.md).
 install(FILES ${PROJECT_SOURCE_DIR}/etc/edgegw.ini DESTINATION /etc/edgegw
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+# LwM2M object definitions (gateway.lwm2m.definitions_dir), conffiles too: users edit and
+# add their own objects there.
+file(GLOB EDGEGW_LWM2M_OBJECTS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/etc/lwm2m/*.json)
+install(FILES ${EDGEGW_LWM2M_OBJECTS} DESTINATION /etc/edgegw/lwm2m
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+set(EDGEGW_CONFFILES "/etc/edgegw/edgegw.ini\n")
+foreach(f ${EDGEGW_LWM2M_OBJECTS})
+  get_filename_component(n ${f} NAME)
+  string(APPEND EDGEGW_CONFFILES "/etc/edgegw/lwm2m/${n}\n")
+endforeach()
+file(WRITE ${PROJECT_BINARY_DIR}/deb/conffiles "${EDGEGW_CONFFILES}")
 install(FILES ${PROJECT_SOURCE_DIR}/etc/edgegw.service DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/edgegw)
 foreach(doc APPLIANCE.md ARCHITECTURE.md BENCHMARKS.md)
@@ -33,7 +44,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # adduser for the maintainer scripts; shlibdeps appends the libraries.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    ${PROJECT_SOURCE_DIR}/cmake/deb/conffiles ${PROJECT_SOURCE_DIR}/cmake/deb/postinst
+    ${PROJECT_BINARY_DIR}/deb/conffiles ${PROJECT_SOURCE_DIR}/cmake/deb/postinst
     ${PROJECT_SOURCE_DIR}/cmake/deb/prerm ${PROJECT_SOURCE_DIR}/cmake/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # CPack stamps `dpkg --print-architecture` (the build machine's) unless told the target's.

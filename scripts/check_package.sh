@@ -40,6 +40,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dpkg-deb -e "$DEB" "$work/DEBIAN"
 grep -qx /etc/edgegw/edgegw.ini "$work/DEBIAN/conffiles" || fail "edgegw.ini is not a conffile"
+grep -qx /etc/edgegw/lwm2m/00003_device.json "$work/DEBIAN/conffiles" ||
+  fail "the LwM2M object definitions are not conffiles"
 for s in postinst prerm postrm; do
   [ -x "$work/DEBIAN/$s" ] || fail "$s missing or not executable"
   sh -n "$work/DEBIAN/$s" || fail "$s: shell syntax"

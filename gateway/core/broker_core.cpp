@@ -73,14 +73,14 @@ result<client_info> broker_core::authenticated(const credentials& creds, client_
     const int64_t now_s = unix_ms_now() / 1000;
     const auto ban_s =
         std::chrono::duration_cast<std::chrono::seconds>(settings_.flapping_ban_time);
-    ban_entry e{"clientid",
+    ban_entry ban{"clientid",
                 c.client_id,
                 "flapping",
                 "connected more than " + std::to_string(settings_.flapping_max_count) +
                     " times within " + std::to_string(settings_.flapping_window.count()) + "ms",
                 now_s,
                 now_s + std::max<int64_t>(1, ban_s.count())};
-    bans_.add(std::move(e));
+    bans_.add(std::move(ban));
     log::core()->warn("flapping client={} peer={} banned_for={}s", c.client_id, c.peer,
                       ban_s.count());
     return errc::banned;
