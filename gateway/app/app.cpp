@@ -102,7 +102,6 @@ int run(const options& opts) {
   board::appliance appliance;
   if (auto e = appliance.open(cfg); !e.empty()) return fail(e);
 
-
   // SIGHUP re-reads what can change without dropping connections (password file, ACL file,
   // ...): each module that can reload adds one function here. A reload that fails keeps the
   // old state and logs why.

@@ -74,12 +74,12 @@ result<client_info> broker_core::authenticated(const credentials& creds, client_
     const auto ban_s =
         std::chrono::duration_cast<std::chrono::seconds>(settings_.flapping_ban_time);
     ban_entry ban{"clientid",
-                c.client_id,
-                "flapping",
-                "connected more than " + std::to_string(settings_.flapping_max_count) +
-                    " times within " + std::to_string(settings_.flapping_window.count()) + "ms",
-                now_s,
-                now_s + std::max<int64_t>(1, ban_s.count())};
+                  c.client_id,
+                  "flapping",
+                  "connected more than " + std::to_string(settings_.flapping_max_count) +
+                      " times within " + std::to_string(settings_.flapping_window.count()) + "ms",
+                  now_s,
+                  now_s + std::max<int64_t>(1, ban_s.count())};
     bans_.add(std::move(ban));
     log::core()->warn("flapping client={} peer={} banned_for={}s", c.client_id, c.peer,
                       ban_s.count());
