@@ -3,12 +3,12 @@
 
 namespace edgegw {
 
-bool valid_utf8(std::string_view s) noexcept {
+bool valid_utf8(std::string_view s, bool allow_nul) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
     unsigned char c = *p;
-    if (c == 0) return false;  // U+0000 is forbidden [MQTT-1.5.4-2]
+    if (c == 0 && !allow_nul) return false;  // U+0000 is forbidden [MQTT-1.5.4-2]
     if (c < 0x80) {
       ++p;
       continue;

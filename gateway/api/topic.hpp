@@ -42,7 +42,8 @@ inline std::string mount(std::string_view mountpoint, std::string_view topic) {
   return s;
 }
 
-// True when `s` is well-formed UTF-8 with no U+0000 and no surrogates (MQTT 1.5.4).
-bool valid_utf8(std::string_view s) noexcept;
+// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, at most
+// U+10FFFF) with no U+0000 unless `allow_nul` (MQTT 1.5.4 forbids it; JSON does not).
+bool valid_utf8(std::string_view s, bool allow_nul = false) noexcept;
 
 }  // namespace edgegw

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "protocols/coap/gateway/detail/coap_adapter.hpp"
+#include "protocols/coap/stack/psk_config.hpp"
 
 namespace edgegw::coap {
 
@@ -30,17 +31,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   s.ack_timeout = cfg.get_duration(p + "ack_timeout");
   s.max_retransmit = static_cast<unsigned>(cfg.get_int(p + "max_retransmit"));
   auto& d = s.dtls_cfg;
-  const auto& id = cfg.get_string(p + "psk_identity");
-  const auto& key = cfg.get_string(p + "psk_key");
-  if (id.empty() != key.empty())
-    throw std::runtime_error("gateway.coap: psk_identity and psk_key go together (" +
-                             cfg.origin_of(p + (id.empty() ? "psk_key" : "psk_identity")).str() +
-                             ")");
-  if (!id.empty()) d.psk[id] = key;
-  if (auto f = cfg.get_path(p + "psk_file"); !f.empty()) {
-    if (auto why = load_psk_file(f.string(), d.psk); !why.empty())
-      throw std::runtime_error("gateway.coap.psk_file: " + why);
-  }
+  d.psk = psk_from_config(cfg, "gateway.coap");
   d.certfile = cfg.get_path(p + "certfile").string();
   d.keyfile = cfg.get_path(p + "keyfile").string();
   d.cacertfile = cfg.get_path(p + "cacertfile").string();

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "gateway/api/log.hpp"
+#include "protocols/coap/stack/psk_config.hpp"
 #include "protocols/lwm2m/gateway/lwm2m_gateway.hpp"
 
 namespace edgegw::lwm2m {
@@ -88,17 +89,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   s.ack_timeout = cfg.get_duration(p + "ack_timeout");
   s.max_retransmit = static_cast<unsigned>(cfg.get_int(p + "max_retransmit"));
   auto& d = s.dtls_cfg;
-  const auto& id = cfg.get_string(p + "psk_identity");
-  const auto& key = cfg.get_string(p + "psk_key");
-  if (id.empty() != key.empty())
-    throw std::runtime_error("gateway.lwm2m: psk_identity and psk_key go together (" +
-                             cfg.origin_of(p + (id.empty() ? "psk_key" : "psk_identity")).str() +
-                             ")");
-  if (!id.empty()) d.psk[id] = key;
-  if (auto f = cfg.get_path(p + "psk_file"); !f.empty()) {
-    if (auto why = coap::load_psk_file(f.string(), d.psk); !why.empty())
-      throw std::runtime_error("gateway.lwm2m.psk_file: " + why);
-  }
+  d.psk = coap::psk_from_config(cfg, "gateway.lwm2m");
   const auto& de = cfg.get_string(p + "dtls_enable");
   if (de == "true" || (de == "auto" && !d.psk.empty())) {
     const auto& dtls = cfg.get_endpoint(p + "dtls_bind");
