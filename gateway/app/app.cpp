@@ -22,6 +22,7 @@
 #include "gateway/net/io_pool.hpp"
 #include "gateway/net/service.hpp"
 #include "gateway/net/tcp_listener.hpp"
+#include "gateway/net/tls/psk_config.hpp"
 #include "logging.hpp"
 #include "ops_service.hpp"
 #include "protocols/mqtt/adapter/connection.hpp"
@@ -51,10 +52,11 @@ int fail(const std::string& why) {
   return 1;
 }
 
-// A TLS listener's context (certificate, key, client-certificate policy); throws with a
-// one-line reason naming the key and file when they cannot be used.
-mqtt::tls_listener_options tls_options_from(const config::values& cfg, const std::string& kind,
-                                            const std::string& name) {
+// A TLS listener's context (certificate, key, client-certificate policy, pre-shared keys);
+// throws with a one-line reason naming the key and file when they cannot be used.
+mqtt::tls_listener_options tls_options_from(
+    const config::values& cfg, const std::string& kind, const std::string& name,
+    std::vector<std::pair<std::string, std::function<std::string()>>>& reloaders) {
   const std::string p = "listener." + kind + "." + name + ".";
   net::tls::context_options o;
   o.key_prefix = p;
@@ -66,6 +68,26 @@ mqtt::tls_listener_options tls_options_from(const config::values& cfg, const std
   o.fail_if_no_peer_cert = cfg.get_bool(p + "fail_if_no_peer_cert");
   o.ciphers = cfg.get_string(p + "ciphers");
   o.min_version = cfg.get_string(p + "tls_min_version");
+  const auto& as_username = cfg.get_string(p + "peer_cert_as_username");
+  o.identity = as_username == "cn"    ? net::tls::cert_identity::cn
+               : as_username == "san" ? net::tls::cert_identity::san
+               : as_username == "dn"  ? net::tls::cert_identity::dn
+                                      : net::tls::cert_identity::none;
+  if (auto src = net::tls::psk_source_from_config(cfg, "listener." + kind + "." + name);
+      !src.empty()) {
+    o.psk = std::make_shared<net::tls::psk_store>(src.load());
+    // SIGHUP re-reads psk_file (the inline pair and the file's name change at restart).
+    if (!src.file.empty())
+      reloaders.emplace_back(src.section + ".psk_file", [src, store = o.psk]() -> std::string {
+        try {
+          store->replace(src.load());
+          return {};
+        } catch (const std::exception& e) {
+          return e.what();
+        }
+      });
+  }
+  o.psk_identity_as_username = cfg.get_bool(p + "psk_identity_as_username");
   mqtt::tls_listener_options t;
   t.context = std::make_shared<const net::tls::server_context>(o);
   t.handshake_timeout = cfg.get_duration(p + "handshake_timeout");
@@ -177,7 +199,7 @@ int run(const options& opts) {
       if (!cfg.get_bool(p + "enable")) continue;
       auto settings =
           std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "ssl", name));
-      mqtt::tls_listener_options tls = tls_options_from(cfg, "ssl", name);
+      mqtt::tls_listener_options tls = tls_options_from(cfg, "ssl", name, reloaders);
       const auto& ep = cfg.get_endpoint(p + "bind");
       auto* b = broker.get();
       listeners.push_back(std::make_shared<net::tcp_listener>(
@@ -192,7 +214,7 @@ int run(const options& opts) {
       if (!cfg.get_bool(p + "enable")) continue;
       auto settings =
           std::make_shared<const mqtt::settings>(mqtt_settings_from(cfg, core_cfg, "wss", name));
-      mqtt::tls_listener_options tls = tls_options_from(cfg, "wss", name);
+      mqtt::tls_listener_options tls = tls_options_from(cfg, "wss", name, reloaders);
       const auto& ep = cfg.get_endpoint(p + "bind");
       auto* b = broker.get();
       auto path = cfg.get_string(p + "path");

@@ -58,11 +58,11 @@ auth_chain::step auth_chain::first_steps(const credentials& creds, client_info& 
     return step::decided;
   }
   auto st = current();
-  // 1. The certificate as identity. A CN is only there when the certificate was verified
-  // (listeners with verify = peer; see net::tls).
+  // 1. The TLS identity. A certificate's name is only there when the certificate was
+  // verified (listeners with verify = peer), a PSK identity when its key matched (net::tls).
   bool by_cert = false;
   if (auto it = s_.certs.find(creds.listener);
-      it != s_.certs.end() && it->second == cert_identity::cn && !creds.cert_common_name.empty()) {
+      it != s_.certs.end() && it->second == cert_identity::tls && !creds.cert_common_name.empty()) {
     client.username = creds.cert_common_name;
     by_cert = true;
   }

@@ -1,8 +1,9 @@
 // The authentication chain: edgegw's core::authenticator. Sources in order, each answering
 // allow, deny or ignore (ask the next one):
-//   1. the TLS client certificate, on listeners with peer_cert_as_username = cn: its CN
-//      becomes the username and a verified certificate admits the client (as mosquitto's
-//      use_identity_as_username);
+//   1. the TLS identity, on listeners with peer_cert_as_username = cn|san|dn or
+//      psk_identity_as_username = true: the verified certificate's CN, SAN or DN, or the
+//      PSK identity (whichever the TLS layer reports, net::tls) becomes the username and
+//      admits the client (as mosquitto's use_identity_as_username);
 //   2. the allow/deny lists (deny or ignore);
 //   3. the password file (allow or deny for its users, ignore for others);
 //   4. the HTTP hook.
@@ -28,7 +29,8 @@
 
 namespace edgegw::authn {
 
-enum class cert_identity : uint8_t { none, cn };
+// tls: the identity the TLS layer reports (credentials::cert_common_name) is the username.
+enum class cert_identity : uint8_t { none, tls };
 
 struct chain_settings {
   bool allow_anonymous = true;

@@ -29,12 +29,14 @@ std::shared_ptr<auth_chain> make_auth_chain(const config::values& cfg,
   for (const char* kind : {"ssl", "wss"}) {
     for (const auto& name : cfg.instances(std::string("listener.") + kind)) {
       const std::string key = std::string("listener.") + kind + "." + name + ".";
-      if (cfg.get_string(key + "peer_cert_as_username") != "cn") continue;
-      if (cfg.get_bool(key + "enable") && cfg.get_string(key + "verify") != "peer")
+      const bool by_cert = cfg.get_string(key + "peer_cert_as_username") != "none";
+      const bool by_psk = cfg.get_bool(key + "psk_identity_as_username");
+      if (!by_cert && !by_psk) continue;
+      if (by_cert && cfg.get_bool(key + "enable") && cfg.get_string(key + "verify") != "peer")
         throw std::runtime_error(key + "peer_cert_as_username (" +
                                  cfg.origin_of(key + "peer_cert_as_username").str() + "): needs " +
                                  key + "verify = peer");
-      s.certs[std::string(kind) + ":" + name] = cert_identity::cn;
+      s.certs[std::string(kind) + ":" + name] = cert_identity::tls;
     }
   }
   std::shared_ptr<http_hook> hook;

@@ -55,9 +55,22 @@ void add_listener(std::vector<key_spec>& rows, string_view section, string_view 
                           "Oldest TLS version accepted (the newest is 1.2)."));
     rows.push_back(duration(section, "handshake_timeout", "10s", 1s, 100, minute,
                             "Longest a client may take to complete the TLS handshake."));
-    rows.push_back(choice(section, "peer_cert_as_username", "none", "none|cn",
-                          "cn: a verified client certificate's Common Name is the username and "
-                          "admits the client without a password (needs verify = peer)."));
+    rows.push_back(choice(section, "peer_cert_as_username", "none", "none|cn|san|dn",
+                          "A verified client certificate's Common Name (cn), first DNS, e-mail "
+                          "or URI subjectAltName (san) or subject DN in RFC 4514 form (dn) is "
+                          "the username and admits the client without a password (needs "
+                          "verify = peer); a certificate without that name is refused."));
+    rows.push_back(text(section, "psk_identity", "",
+                        "TLS PSK: the one client identity given inline (with psk_key)."));
+    rows.push_back(text(section, "psk_key", "",
+                        "TLS PSK: the key of psk_identity, as text (mosquitto_pub --psk takes "
+                        "it in hex)."));
+    rows.push_back(file(section, "psk_file", "",
+                        "TLS PSK: a file of identity:hexkey lines, re-read on SIGHUP. With PSK "
+                        "keys certfile and keyfile are optional (a PSK-only listener)."));
+    rows.push_back(boolean(section, "psk_identity_as_username", "false",
+                           "A PSK client's identity is the username and admits it without a "
+                           "password."));
   }
 }
 

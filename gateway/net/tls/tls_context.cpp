@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gateway/net/tls/detail/tls_engine.hpp"
 #include "gateway/net/tls/tls_error.hpp"
 
 namespace edgegw::net::tls {
@@ -91,8 +92,11 @@ struct server_context::impl {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
   mbedtls_ssl_ticket_context tickets;
-  std::vector<int> ciphers;  // referenced by conf: lives as long as it
+  std::vector<int> ciphers;        // referenced by conf: lives as long as it
+  std::shared_ptr<psk_store> psk;  // referenced by conf's PSK callback
   bool verify_peer = false;
+  cert_identity identity = cert_identity::none;
+  bool psk_as_username = false;
 
   impl() {
     mbedtls_ssl_config_init(&conf);
@@ -121,8 +125,22 @@ server_context::server_context(const context_options& o) : impl_(std::make_uniqu
   const int minor = minor_version(o);
   m.ciphers = parse_ciphers(o);
 
-  load_certs(o, "certfile", o.certfile, m.chain);
-  {
+  m.psk = o.psk;
+  m.identity = o.identity;
+  m.psk_as_username = o.psk_identity_as_username;
+  // A PSK-only listener has no certificate; otherwise both files are needed.
+  const bool has_cert = !(m.psk && o.certfile.empty() && o.keyfile.empty());
+  if (m.psk_as_username && !m.psk)
+    throw std::runtime_error(o.key_prefix +
+                             "psk_identity_as_username needs psk_identity or psk_file");
+  if (!has_cert && m.psk->size() == 0)
+    throw std::runtime_error(o.key_prefix + "psk_file holds no key and no certfile is set");
+  if (!m.psk && o.certfile.empty())
+    throw std::runtime_error(o.key_prefix +
+                             "certfile is required and empty (or set psk_identity or psk_file "
+                             "for a PSK-only listener)");
+  if (has_cert) load_certs(o, "certfile", o.certfile, m.chain);
+  if (has_cert) {
     auto data = read_file(o, "keyfile", o.keyfile);
     const int r = mbedtls_pk_parse_key(&m.key, data.data(), data.size(), nullptr, 0);
     if (r != 0) fail(o, "keyfile", o.keyfile, "not a usable PEM private key: " + describe(r));
@@ -150,8 +168,13 @@ server_context::server_context(const context_options& o) : impl_(std::make_uniqu
   mbedtls_ssl_conf_min_version(&m.conf, MBEDTLS_SSL_MAJOR_VERSION_3, minor);
   mbedtls_ssl_conf_max_version(&m.conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   if (!m.ciphers.empty()) mbedtls_ssl_conf_ciphersuites(&m.conf, m.ciphers.data());
-  r = mbedtls_ssl_conf_own_cert(&m.conf, &m.chain, &m.key);
-  if (r != 0) fail(o, "certfile", o.certfile, describe(r));
+  if (has_cert) {
+    r = mbedtls_ssl_conf_own_cert(&m.conf, &m.chain, &m.key);
+    if (r != 0) fail(o, "certfile", o.certfile, describe(r));
+  }
+  // Only with keys: mbedTLS then offers the PSK suites the client asks for (a listener
+  // without keys never selects one).
+  if (m.psk) mbedtls_ssl_conf_psk_cb(&m.conf, &detail::engine::psk_callback, m.psk.get());
   // OPTIONAL when a certificate is not required: the handshake goes on and the stream
   // rejects a certificate that was sent and failed verification (tls_stream.cpp).
   mbedtls_ssl_conf_authmode(&m.conf, !m.verify_peer           ? MBEDTLS_SSL_VERIFY_NONE
@@ -174,6 +197,12 @@ const mbedtls_ssl_config* server_context::config() const noexcept {
 }
 bool server_context::verify_peer() const noexcept {
   return impl_->verify_peer;
+}
+cert_identity server_context::identity() const noexcept {
+  return impl_->identity;
+}
+bool server_context::psk_identity_as_username() const noexcept {
+  return impl_->psk_as_username;
 }
 
 }  // namespace edgegw::net::tls

@@ -4,9 +4,14 @@
 // connection of the listener, on any I/O thread (mbedTLS is built with
 // MBEDTLS_THREADING_C, so the shared random generator and ticket keys are locked).
 // Highest version is TLS 1.2: mbedTLS 2.28 has no server-side TLS 1.3.
+// With pre-shared keys the certificate is optional (a PSK-only listener); clients pick
+// PSK or certificate suites by what they offer.
 #pragma once
 #include <memory>
 #include <string>
+
+#include "gateway/net/tls/peer_identity.hpp"
+#include "gateway/net/tls/psk_keys.hpp"
 
 struct mbedtls_ssl_config;
 
@@ -15,7 +20,7 @@ namespace edgegw::net::tls {
 enum class verify_mode { none, peer };
 
 struct context_options {
-  std::string certfile;    // server certificate chain (PEM), leaf first
+  std::string certfile;    // server certificate chain (PEM), leaf first; "" with psk only
   std::string keyfile;     // its private key (PEM)
   std::string cacertfile;  // CAs that verify client certificates (PEM); needed for peer
   verify_mode verify = verify_mode::none;
@@ -23,6 +28,12 @@ struct context_options {
   std::string ciphers;                // "A:B" or "A,B" (mbedTLS/IANA names); empty = default
   std::string min_version = "1.2";    // "1.0" | "1.1" | "1.2"
   bool session_tickets = true;        // RFC 5077 resumption (cheap reconnects)
+  // Which name of a verified client certificate the stream reports as its identity;
+  // with anything but none, a certificate that lacks it is refused in the handshake.
+  cert_identity identity = cert_identity::none;
+  // Pre-shared keys (null: no PSK suites). Shared with the SIGHUP reloader.
+  std::shared_ptr<psk_store> psk;
+  bool psk_identity_as_username = false;  // the stream reports a PSK client's identity
   // Prefix of the configuration keys, e.g. "listener.ssl.default.", used in error messages.
   std::string key_prefix;
 };
@@ -38,6 +49,8 @@ class server_context {
 
   const mbedtls_ssl_config* config() const noexcept;
   bool verify_peer() const noexcept;
+  cert_identity identity() const noexcept;
+  bool psk_identity_as_username() const noexcept;
 
  private:
   struct impl;

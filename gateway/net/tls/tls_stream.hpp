@@ -52,7 +52,8 @@ class tls_stream {
   next_layer_type& next_layer() noexcept { return s_->sock; }
   const next_layer_type& next_layer() const noexcept { return s_->sock; }
 
-  // Completes with void(error_code). After success: peer_common_name(), session_info().
+  // Completes with void(error_code). After success: peer_common_name(), peer_identity(),
+  // psk_identity(), session_info().
   template <class Token>
   auto async_handshake(std::chrono::steady_clock::duration timeout, Token&& token) {
     auto s = s_;
@@ -99,8 +100,11 @@ class tls_stream {
   }
 
   std::string peer_common_name() const { return s_->eng.peer_common_name(); }
+  // The identity the listener gives the client (see detail::engine::peer_identity).
+  std::string peer_identity() const { return s_->eng.peer_identity(); }
+  const std::string& psk_identity() const noexcept { return s_->eng.psk_identity(); }
   std::string session_info() const { return s_->eng.version_and_cipher(); }
-  // Why a client certificate was refused (errc::peer_cert_rejected), in words.
+  // Why the handshake failed beyond the error (certificate, PSK identity or key), in words.
   const std::string& rejection_detail() const noexcept { return s_->why; }
 
  private:
@@ -150,7 +154,7 @@ class tls_stream {
           if (result) s->eng.alert_bad_certificate();
         } else if (r != detail::engine::want_read) {
           result = from_mbedtls(r);
-          s->why = s->eng.certificate_failure();
+          s->why = s->eng.failure_detail(r);
           done = true;
         }
       }

@@ -51,7 +51,7 @@ class Chain : public ::testing::Test {
     chain_settings s;
     s.allow_anonymous = anonymous;
     if (with_file) s.password_file = file_;
-    s.certs["ssl:certs"] = cert_identity::cn;
+    s.certs["ssl:certs"] = cert_identity::tls;
     return std::make_shared<auth_chain>(s, std::move(l), nullptr);
   }
 

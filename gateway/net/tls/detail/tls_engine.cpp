@@ -10,6 +10,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "gateway/net/tls/peer_identity.hpp"
+#include "gateway/net/tls/psk_keys.hpp"
 #include "gateway/net/tls/tls_error.hpp"
 
 namespace edgegw::net::tls::detail {
@@ -17,6 +19,19 @@ namespace edgegw::net::tls::detail {
 namespace {
 // One socket read: a full record and its header fit, so a record needs one read at most.
 constexpr std::size_t read_chunk = 17 * 1024;
+
+// A client-chosen identity for a log line (inside a "..." value, so in '...'): printable
+// ASCII with ' and \\ escaped, bounded.
+std::string printable(const unsigned char* p, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n && i < 128; ++i) {
+    const unsigned char c = p[i];
+    if (c == '\'' || c == '\\') out += '\\';
+    out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  }
+  if (n > 128) out += "...";
+  return out;
+}
 }  // namespace
 
 struct engine::ssl_holder {
@@ -44,7 +59,31 @@ int engine::verify(void* self, mbedtls_x509_crt*, int, uint32_t* flags) {
   return MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED;
 }
 
-std::string engine::certificate_failure() const {
+int engine::psk_callback(void* store, mbedtls_ssl_context* ssl, const unsigned char* id,
+                         std::size_t len) {
+  auto& e = *static_cast<engine*>(ssl->p_bio);
+  const std::string_view identity(reinterpret_cast<const char*>(id), len);
+  auto key = static_cast<const psk_store*>(store)->find(identity);
+  if (!key || key->empty()) {
+    e.psk_unknown_ = len == 0 ? std::string("(empty)") : printable(id, len);
+    return -1;  // mbedTLS answers with an unknown_psk_identity alert
+  }
+  const int r =
+      mbedtls_ssl_set_hs_psk(ssl, reinterpret_cast<const unsigned char*>(key->data()), key->size());
+  if (r != 0) return r;
+  e.psk_identity_.assign(identity);
+  return 0;
+}
+
+std::string engine::failure_detail(int mbedtls_ret) const {
+  if (!psk_unknown_.empty()) return "unknown PSK identity '" + psk_unknown_ + "'";
+  // With a wrong key the client's Finished does not decrypt or does not match.
+  if (!psk_identity_.empty() && (mbedtls_ret == MBEDTLS_ERR_SSL_INVALID_MAC ||
+                                 mbedtls_ret == MBEDTLS_ERR_SSL_BAD_HS_FINISHED))
+    return "the client's key for PSK identity '" +
+           printable(reinterpret_cast<const unsigned char*>(psk_identity_.data()),
+                     psk_identity_.size()) +
+           "' does not match";
   if (failed_flags_ == 0) return {};
   std::array<char, 512> buf{};
   mbedtls_x509_crt_verify_info(buf.data(), buf.size(), "", failed_flags_);
@@ -116,9 +155,22 @@ void engine::close_notify() {
 
 boost::system::error_code engine::check_peer(std::string& why) const {
   if (!ctx_->verify_peer()) return {};
-  if (mbedtls_ssl_get_peer_cert(&ssl_->ssl) == nullptr) return {};  // allowed: not required
+  const mbedtls_x509_crt* crt = mbedtls_ssl_get_peer_cert(&ssl_->ssl);
+  if (crt == nullptr) return {};  // allowed: not required
   const uint32_t flags = mbedtls_ssl_get_verify_result(&ssl_->ssl);
-  if (flags == 0) return {};
+  if (flags == 0) {
+    // The listener takes the client's name from the certificate: one without it cannot
+    // be admitted under any name, so it is refused here, with the reason.
+    const cert_identity which = ctx_->identity();
+    if (which == cert_identity::none || !certificate_identity(*crt, which).empty()) return {};
+    why = which == cert_identity::san
+              ? "the certificate has no DNS, e-mail or URI subjectAltName (peer_cert_as_username "
+                "= san)"
+              : std::string("the certificate has no ") +
+                    (which == cert_identity::cn ? "subject CN" : "subject DN") +
+                    " (peer_cert_as_username = " + to_string(which) + ")";
+    return make_error_code(errc::peer_cert_rejected);
+  }
   std::array<char, 512> buf{};
   mbedtls_x509_crt_verify_info(buf.data(), buf.size(), "", flags);
   why = buf.data();
@@ -129,12 +181,15 @@ boost::system::error_code engine::check_peer(std::string& why) const {
 
 std::string engine::peer_common_name() const {
   const mbedtls_x509_crt* crt = mbedtls_ssl_get_peer_cert(&ssl_->ssl);
-  if (crt == nullptr) return {};
-  for (const mbedtls_x509_name* n = &crt->subject; n != nullptr; n = n->next) {
-    if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0)
-      return std::string(reinterpret_cast<const char*>(n->val.p), n->val.len);
-  }
-  return {};
+  return crt == nullptr ? std::string() : common_name(*crt);
+}
+
+std::string engine::peer_identity() const {
+  if (!psk_identity_.empty()) return ctx_->psk_identity_as_username() ? psk_identity_ : "";
+  // A certificate is only kept when it was verified (check_peer refused the others).
+  const mbedtls_x509_crt* crt = mbedtls_ssl_get_peer_cert(&ssl_->ssl);
+  if (crt == nullptr || !ctx_->verify_peer()) return {};
+  return certificate_identity(*crt, ctx_->identity());
 }
 
 std::string engine::version_and_cipher() const {

@@ -14,6 +14,7 @@
 #include "gateway/net/tls/tls_context.hpp"
 
 struct mbedtls_x509_crt;
+struct mbedtls_ssl_context;
 
 namespace edgegw::net::tls::detail {
 
@@ -37,9 +38,20 @@ class engine {
   // After a successful handshake: a sent client certificate that failed verification
   // (with verify = peer) is refused here; the reason in words goes to `why`.
   boost::system::error_code check_peer(std::string& why) const;
-  // Why the handshake failed on the client's certificate ("" when it did not).
-  std::string certificate_failure() const;
+  // Why the handshake failed, beyond mbedTLS's error: the client's certificate, an unknown
+  // PSK identity or a PSK that does not match ("" when there is nothing to add).
+  std::string failure_detail(int mbedtls_ret) const;
   std::string peer_common_name() const;
+  // The listener's identity of the client (server_context::identity() of a verified
+  // certificate, or the PSK identity with psk_identity_as_username); "" when none.
+  std::string peer_identity() const;
+  // The PSK identity the client used ("" for a certificate session).
+  const std::string& psk_identity() const noexcept { return psk_identity_; }
+
+  // mbedtls_ssl_conf_psk_cb's callback; `store` is the context's psk_store and the
+  // engine is found through the SSL context's BIO pointer.
+  static int psk_callback(void* store, mbedtls_ssl_context* ssl, const unsigned char* id,
+                          std::size_t len);
   std::string version_and_cipher() const;
 
   // Bytes mbedTLS wants sent; the stream swaps them out and writes them.
@@ -70,6 +82,8 @@ class engine {
   std::size_t in_end_ = 0;
   std::string out_;
   uint32_t failed_flags_ = 0;  // mbedTLS verification flags of a refused certificate
+  std::string psk_identity_;   // accepted by psk_callback
+  std::string psk_unknown_;    // refused by psk_callback (printable form)
 };
 
 }  // namespace edgegw::net::tls::detail

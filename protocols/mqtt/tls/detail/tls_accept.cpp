@@ -33,9 +33,14 @@ void on_handshake(error_code ec, std::shared_ptr<net::tls::tls_stream> stream, s
     stream->close();
     return;
   }
-  channel::peer_info info{std::move(peer), stream->peer_common_name()};
-  tls_log()->debug("tls_established listener={} peer={} session={} cn=\"{}\"", listener,
-                   info.address, stream->session_info(), info.cert_common_name);
+  // cert_common_name carries the listener's TLS identity of the client (certificate CN,
+  // SAN or DN, or PSK identity; see net::tls::context_options), "" when it gives none.
+  channel::peer_info info{std::move(peer), stream->peer_identity()};
+  tls_log()->debug(
+      "tls_established listener={} peer={} session={} cn=\"{}\" psk_identity=\"{}\" "
+      "identity=\"{}\"",
+      listener, info.address, stream->session_info(), stream->peer_common_name(),
+      stream->psk_identity(), info.cert_common_name);
   next(std::move(*stream), std::move(info), std::move(token));
 }
 
