@@ -4,15 +4,19 @@ and dn, issue 8 item 3; docs/SECURITY.md). Certificates are made by openssl at t
 username: an ACL `pattern ... %u` rule lets a mosquitto_pub/mosquitto_sub pair with that
 certificate use exactly its own tree; a verified certificate without such a name fails the
 TLS handshake with a log line saying why. With dn, the subject DN in RFC 4514 form is the
-username (seen through a ${username} mountpoint)."""
+username (seen through a ${username} mountpoint). The same on a wss listener, with paho over
+secure WebSocket."""
 import atexit
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
 
+import paho.mqtt.client as paho
+
 from harness import BrokerTestCase, edgegw_only, with_config
-from clients import BARRIER_PREFIX, HOST, MosquittoSub, unique_id
+from clients import BARRIER_PREFIX, HOST, TIMEOUT, MosquittoSub, unique_id
 
 CERTS = tempfile.mkdtemp(prefix='egw-certnames-')
 atexit.register(shutil.rmtree, CERTS, ignore_errors=True)
@@ -143,3 +147,31 @@ class CertNameMountpointTest(BrokerTestCase):
         status, err = ssl_pub(self.broker.port('ssl'), 'telemetry', 'san')
         self.assertEqual(status, 0, err)
         self.assertEqual(sub.get().topic, 'dev/%s/telemetry' % SAN)
+
+
+@edgegw_only('peer_cert_as_username = san is an edgegw key')
+class WssSanTest(BrokerTestCase):
+    CONFIG = {'listener.wss.default.enable': True,
+              'listener.wss.default.bind': '127.0.0.1:0',
+              'listener.wss.default.certfile': cert('server.crt'),
+              'listener.wss.default.keyfile': cert('server.key'),
+              'listener.wss.default.cacertfile': cert('ca.crt'),
+              'listener.wss.default.verify': 'peer',
+              'listener.wss.default.peer_cert_as_username': 'san',
+              'listener.wss.default.mountpoint': 'dev/${username}/'}
+
+    def test_san_over_wss(self):
+        sub = self.subscriber('dev/#', qos=1)
+        c = paho.Client(client_id=unique_id('wss'), protocol=paho.MQTTv311, transport='websockets')
+        c.ws_set_options(path='/mqtt')
+        c.tls_set(ca_certs=cert('ca.crt'), certfile=cert('san.crt'), keyfile=cert('san.key'))
+        connacks = queue.Queue()
+        c.on_connect = lambda cl, u, f, rc: connacks.put(rc)
+        c.connect(HOST, self.broker.port('wss'), keepalive=30)
+        c.loop_start()
+        self.addCleanup(c.loop_stop)
+        self.addCleanup(c.disconnect)
+        self.assertEqual(connacks.get(timeout=TIMEOUT), 0)
+        c.publish('telemetry', b'over-wss', qos=1).wait_for_publish(timeout=TIMEOUT)
+        m = sub.get()
+        self.assertEqual((m.topic, m.payload), ('dev/%s/telemetry' % SAN, b'over-wss'))
