@@ -64,6 +64,29 @@ class tls_test_client {
     return mbedtls_ssl_handshake(&ssl_);
   }
 
+  // 0 or the mbedTLS error of the connect or a PSK handshake (PSK suites only).
+  int connect_psk(uint16_t port, const std::string& identity, const std::string& key) {
+    int r = mbedtls_ctr_drbg_seed(&drbg_, mbedtls_entropy_func, &entropy_, nullptr, 0);
+    if (r == 0)
+      r = mbedtls_ssl_config_defaults(&conf_, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    if (r != 0) return r;
+    mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
+    static const int psk_suites[] = {MBEDTLS_TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+                                     MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0};
+    mbedtls_ssl_conf_ciphersuites(&conf_, psk_suites);
+    r = mbedtls_ssl_conf_psk(&conf_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                             reinterpret_cast<const unsigned char*>(identity.data()),
+                             identity.size());
+    if (r != 0) return r;
+    if ((r = mbedtls_ssl_setup(&ssl_, &conf_)) != 0) return r;
+    const std::string p = std::to_string(port);
+    if ((r = mbedtls_net_connect(&net_, "127.0.0.1", p.c_str(), MBEDTLS_NET_PROTO_TCP)) != 0)
+      return r;
+    mbedtls_ssl_set_bio(&ssl_, &net_, mbedtls_net_send, mbedtls_net_recv, nullptr);
+    return mbedtls_ssl_handshake(&ssl_);
+  }
+
   int write_all(const std::vector<uint8_t>& data) {
     std::size_t done = 0;
     while (done < data.size()) {

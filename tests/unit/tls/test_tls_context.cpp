@@ -75,5 +75,37 @@ TEST(TlsContext, PolicyErrors) {
   EXPECT_NE(error_of(o).find("tls_min_version"), std::string::npos);
 }
 
+TEST(TlsContext, PskOnlyListenerNeedsNoCertificate) {
+  context_options o;
+  o.key_prefix = "listener.ssl.x.";
+  o.psk = std::make_shared<psk_store>(psk_table{{"dev1", "k"}});
+  o.psk_identity_as_username = true;
+  EXPECT_NO_THROW(server_context c(o));
+  o.psk = std::make_shared<psk_store>(psk_table{});
+  EXPECT_NE(error_of(o).find("psk_file holds no key"), std::string::npos) << error_of(o);
+  // A certificate beside the keys needs both of its files.
+  o.psk = std::make_shared<psk_store>(psk_table{{"dev1", "k"}});
+  o.certfile = cert_file("server.crt");
+  EXPECT_NE(error_of(o).find("listener.ssl.x.keyfile is required"), std::string::npos);
+  o.keyfile = cert_file("server.key");
+  EXPECT_NO_THROW(server_context c(o));
+}
+
+TEST(TlsContext, NoCertificateAndNoKeysSaysWhatIsMissing) {
+  context_options o;
+  o.key_prefix = "listener.ssl.x.";
+  const auto e = error_of(o);
+  EXPECT_NE(e.find("listener.ssl.x.certfile is required"), std::string::npos) << e;
+  EXPECT_NE(e.find("PSK-only"), std::string::npos) << e;
+}
+
+TEST(TlsContext, PskIdentityAsUsernameNeedsKeys) {
+  auto o = valid();
+  o.psk_identity_as_username = true;
+  EXPECT_NE(error_of(o).find("psk_identity_as_username needs psk_identity or psk_file"),
+            std::string::npos)
+      << error_of(o);
+}
+
 }  // namespace
 }  // namespace edgegw::net::tls

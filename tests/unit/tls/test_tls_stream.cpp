@@ -151,6 +151,80 @@ TEST_F(TlsStream, ClientCertificateCommonName) {
   EXPECT_EQ(stream_->peer_common_name(), "device-7");
 }
 
+TEST_F(TlsStream, CertificateIdentityBySan) {
+  context_options o;
+  o.certfile = cert_file("server.crt");
+  o.keyfile = cert_file("server.key");
+  o.cacertfile = cert_file("ca.crt");
+  o.verify = verify_mode::peer;
+  o.identity = cert_identity::san;
+  auto ctx = std::make_shared<const server_context>(o);
+  accept_and_handshake(ctx);
+  auto client = std::async(std::launch::async, [&] {
+    test::tls_test_client c;
+    return c.connect(port(), cert_file("ca.crt"), cert_file("san-dns.crt"),
+                     cert_file("san-dns.key"));
+  });
+  run_until(handshake_done_);
+  EXPECT_EQ(client.get(), 0);
+  ASSERT_FALSE(handshake_ec_) << handshake_ec_.message();
+  EXPECT_EQ(stream_->peer_identity(), "gw-7.example");
+  EXPECT_EQ(stream_->peer_common_name(), "dev-1");
+
+  // A verified certificate without a DNS, e-mail or URI SAN cannot name the client.
+  handshake_done_ = false;
+  accept_and_handshake(ctx);
+  auto refused = std::async(std::launch::async, [&] {
+    test::tls_test_client c;
+    return c.connect(port(), cert_file("ca.crt"), cert_file("san-ip-only.crt"),
+                     cert_file("san-ip-only.key"));
+  });
+  run_until(handshake_done_);
+  refused.get();  // the alert may reach the client after its handshake finished
+  EXPECT_EQ(handshake_ec_, make_error_code(errc::peer_cert_rejected));
+  EXPECT_NE(stream_->rejection_detail().find("no DNS, e-mail or URI subjectAltName"),
+            std::string::npos)
+      << stream_->rejection_detail();
+}
+
+TEST_F(TlsStream, PreSharedKeys) {
+  context_options o;  // PSK only: no certificate
+  o.key_prefix = "test.";
+  o.psk = std::make_shared<psk_store>(psk_table{{"dev1", "sixteen byte key"}});
+  o.psk_identity_as_username = true;
+  auto ctx = std::make_shared<const server_context>(o);
+  struct attempt {
+    std::string identity, key;
+    bool ok;
+    std::string detail;
+  };
+  for (const auto& a : {attempt{"dev1", "sixteen byte key", true, ""},
+                        attempt{"dev9", "sixteen byte key", false, "unknown PSK identity 'dev9'"},
+                        attempt{"dev1", "sixteen byte kez", false,
+                                "the client's key for PSK identity 'dev1' does not match"}}) {
+    SCOPED_TRACE(a.identity + "/" + a.key);
+    handshake_done_ = false;
+    accept_and_handshake(ctx);
+    auto client = std::async(std::launch::async, [&] {
+      test::tls_test_client c;
+      return c.connect_psk(port(), a.identity, a.key);
+    });
+    run_until(handshake_done_);
+    const int r = client.get();
+    if (a.ok) {
+      EXPECT_EQ(r, 0);
+      ASSERT_FALSE(handshake_ec_) << handshake_ec_.message();
+      EXPECT_EQ(stream_->psk_identity(), "dev1");
+      EXPECT_EQ(stream_->peer_identity(), "dev1");
+      EXPECT_NE(stream_->session_info().find("PSK"), std::string::npos);
+    } else {
+      EXPECT_NE(r, 0);
+      ASSERT_TRUE(handshake_ec_);
+      EXPECT_EQ(stream_->rejection_detail(), a.detail);
+    }
+  }
+}
+
 TEST_F(TlsStream, CertificateOfAnotherCaIsRefused) {
   for (bool require : {false, true}) {
     SCOPED_TRACE(require ? "fail_if_no_peer_cert" : "certificate optional");
