@@ -61,6 +61,15 @@ class CoapBadInputTest(coapt.CoapTestCase):
         self.assertEqual(coap_code(self.uri('ps/c', c='three'), 'post', 'x'), '5.03')
         self.assertEqual(coap_code(self.uri('ps/c', c='one'), 'post', 'x'), '2.04')
 
+    def test_delete_on_ps_is_method_not_allowed(self):
+        """DELETE /ps/{topic}: 4.05 as EMQX answers (not libcoap's default 2.02); the retained
+        message stays."""
+        self.assertEqual(coap_code(self.uri('ps/del/t', r='true'), 'post', 'kept'), '2.04')
+        self.assertEqual(coap_code(self.uri('ps/del/t'), 'delete'), '4.05')
+        self.assertEqual(coap_code(self.uri('ps/del/t', c='d1'), 'delete'), '4.05')
+        rc, out = coap(self.uri('ps/del/t'))
+        self.assertEqual(out.strip(), b'kept')
+
     @with_config({'mqtt.max_topic_levels': 3})
     def test_long_topic_and_bad_utf8(self):
         """Topics the broker's limits refuse, and invalid UTF-8 in the path, get 4.00."""

@@ -58,6 +58,8 @@ void coap_adapter::start() {
   unknown_ = coap_resource_unknown_init2(on_request, 0);
   coap_register_request_handler(unknown_, COAP_REQUEST_GET, on_request);
   coap_register_request_handler(unknown_, COAP_REQUEST_POST, on_request);
+  // Without a handler libcoap answers DELETE 2.02; the gateway answers 4.05 as EMQX does.
+  coap_register_request_handler(unknown_, COAP_REQUEST_DELETE, on_request);
   coap_add_resource(ctx, unknown_);
   coap_resource_t* conn = coap_resource_init(coap_make_str_const("mqtt/connection"), 0);
   for (auto m : {COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_PUT, COAP_REQUEST_DELETE})

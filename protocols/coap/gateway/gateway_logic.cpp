@@ -110,6 +110,8 @@ response gateway_logic::handle(const request& req, clock::time_point now) {
   std::string why;
   if (!parse_query(req.query, p, &why)) return fail(400, why);
   if (rt.kind == route_kind::connection) return on_connection(req, p, now);
+  // DELETE (and anything but GET/POST/PUT) on /ps: 4.05 as EMQX, before opening a session.
+  if (req.verb == method::del || req.verb == method::other) return fail(405);
 
   auto [c, error] = resolve(req, p, now);
   if (!c) return fail(error);
