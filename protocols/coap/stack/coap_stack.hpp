@@ -45,6 +45,10 @@ struct stack_settings {
   std::chrono::milliseconds ack_timeout{2000};
   unsigned max_retransmit = 4;
   unsigned max_idle_sessions = 0;  // libcoap's default when 0
+  // libcoap's single-body mode: Block1 request bodies (and Block2 bodies of responses to
+  // our requests) reach the handlers whole. libcoap 4.3.1 reassembles a Block1 body only
+  // when Size1 announces it; false hands every Block1 block to the handler instead.
+  bool single_body = true;
 };
 
 class stack {
