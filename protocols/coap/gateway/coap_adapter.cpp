@@ -34,10 +34,11 @@ void free_payload(coap_session_t*, void* app_ptr) {
 }  // namespace
 
 coap_adapter::coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g,
-                           stack_settings s)
+                           stack_settings s, block1_limits bl)
     : broker_(b),
       stack_(io, std::move(s)),
       tick_(io),
+      blocks_(bl),
       max_clients_(g.max_clients),
       created_at_ms_(net::unix_now_ms()),
       logic_(std::make_unique<gateway_logic>(b, std::move(g), *this)) {}
@@ -69,7 +70,9 @@ void coap_adapter::start() {
   stack_.on_event = [this](coap_session_t* s, coap_event_t ev) {
     if (ev != COAP_EVENT_SERVER_SESSION_DEL) return;
     auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
-    if (id && logic_) logic_->on_transport_gone(id);
+    if (!id) return;
+    blocks_.forget(id);
+    if (logic_) logic_->on_transport_gone(id);
   };
   stack_.run();
   schedule_tick();
@@ -120,6 +123,8 @@ void coap_adapter::schedule_tick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
     logic_->tick(clock::now());
+    if (auto n = blocks_.expire(clock::now()))
+      log::get("coap")->debug("block1_expired uploads={}", n);
     stack_.kick();
     schedule_tick();
   });
@@ -154,19 +159,10 @@ void coap_adapter::on_request(coap_resource_t* r, coap_session_t* s, const coap_
 
 void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
                           const coap_string_t* query, coap_pdu_t* resp) {
-  // libcoap 4.3.1 reassembles a Block1 body only when Size1 announces its length; without
-  // it, block 0 arrives here with the More flag, and publishing it would truncate.
-  coap_block_b_t b1{};
-  if (coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b1) && (b1.m || b1.num > 0)) {
-    static constexpr char why[] = "block-wise upload needs Size1";
-    coap_pdu_set_code(resp, code_of(408));
-    coap_add_data(resp, sizeof why - 1, reinterpret_cast<const uint8_t*>(why));
-    broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
   request rq;
   rq.verb = method_of(coap_pdu_get_code(req));
   rq.confirmable = coap_pdu_get_type(req) == COAP_MESSAGE_CON;
+  std::string request_tag;
   coap_opt_iterator_t it;
   coap_option_iterator_init(req, &it, COAP_OPT_ALL);
   while (coap_opt_t* opt = coap_option_next(&it)) {
@@ -185,14 +181,25 @@ void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_
       case COAP_OPTION_CONTENT_FORMAT:
         rq.content_format = static_cast<uint16_t>(coap_decode_var_bytes(coap_opt_value(opt), len));
         break;
+      case COAP_OPTION_RTAG:
+        request_tag.assign(value, len);
+        break;
       default:
         break;
     }
   }
-  size_t len = 0, offset = 0, total = 0;
+  size_t len = 0;
   const uint8_t* data = nullptr;
-  if (coap_get_data_large(req, &len, &data, &offset, &total) && data)
+  if (coap_get_data(req, &len, &data) && data)
     rq.payload = std::string_view(reinterpret_cast<const char*>(data), len);
+  // Block-wise upload: the gateway reassembles (see block1_assembly.hpp).
+  coap_block_b_t b1{};
+  std::string whole;
+  const bool blockwise = coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b1) != 0;
+  if (blockwise) {
+    if (!upload_block(s, req, rq, request_tag, b1, resp, whole)) return;
+    rq.payload = whole;
+  }
   rq.peer = stack::peer_of(s);
   rq.listener = coap_session_get_proto(s) == COAP_PROTO_DTLS ? stack_.settings().name + "_dtls"
                                                              : stack_.settings().name;
@@ -202,6 +209,11 @@ void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_
 
   response out = logic_->handle(rq, clock::now());
   coap_pdu_set_code(resp, code_of(out.code));
+  if (blockwise) {  // the final block's answer names it (RFC 7959 2.3)
+    uint8_t buf[4];
+    coap_add_option(resp, COAP_OPTION_BLOCK1,
+                    coap_encode_var_safe(buf, sizeof buf, (b1.num << 4) | b1.szx), buf);
+  }
   if (out.observe) {
     // A new observer: keep its session and a copy of the GET for later notifications.
     auto key = std::make_pair(rq.observer.transport, rq.observer.token);
@@ -233,6 +245,58 @@ void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_
     if (!out.payload.empty())
       coap_add_data(resp, out.payload.size(), reinterpret_cast<const uint8_t*>(out.payload.data()));
   }
+}
+
+bool coap_adapter::upload_block(coap_session_t* s, const coap_pdu_t* req, const request& rq,
+                                const std::string& request_tag, const coap_block_b_t& b1,
+                                coap_pdu_t* resp, std::string& body) {
+  std::optional<std::size_t> size1;
+  coap_opt_iterator_t oi;
+  if (coap_opt_t* o = coap_check_option(req, COAP_OPTION_SIZE1, &oi))
+    size1 = coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o));
+  // The upload's name: URI and Request-Tag, not the token (it may change per block).
+  std::string uri;
+  for (const auto& seg : rq.path) uri.append(seg).push_back('/');
+  for (const auto& q : rq.query) uri.append("?").append(q);
+  uri.append("#").append(request_tag);
+  block1_option b{b1.num, b1.m != 0, static_cast<uint8_t>(b1.bert ? 7 : b1.szx)};
+  auto out = blocks_.add(id_of(s), uri, b, rq.payload, size1, clock::now());
+  uint8_t buf[4];
+  auto fail = [&](uint16_t code, std::string_view why) {
+    coap_pdu_set_code(resp, code_of(code));
+    coap_add_data(resp, why.size(), reinterpret_cast<const uint8_t*>(why.data()));
+    if (code == 400 || code == 413 || code == 408)
+      broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
+    log::get("coap")->debug("block1_refused peer={} code={} block={} why=\"{}\"", rq.peer, code,
+                            b1.num, why);
+    return false;
+  };
+  switch (out.st) {
+    case block1_assembly::status::more:
+      // libcoap adds the Block1 option to a 2.31 only for uploads it tracks itself.
+      coap_pdu_set_code(resp, code_of(231));
+      if (!coap_check_option(resp, COAP_OPTION_BLOCK1, &oi))
+        coap_add_option(resp, COAP_OPTION_BLOCK1,
+                        coap_encode_var_safe(buf, sizeof buf, (b1.num << 4) | 8 | b1.szx), buf);
+      return false;
+    case block1_assembly::status::complete:
+      body = std::move(out.body);
+      return true;
+    case block1_assembly::status::too_large:  // Size1 tells the client the limit (2.9.3)
+      coap_add_option(
+          resp, COAP_OPTION_SIZE1,
+          coap_encode_var_safe(buf, sizeof buf, static_cast<unsigned>(blocks_.limits().max_body)),
+          buf);
+      return fail(413, "body larger than mqtt.max_packet_size");
+    case block1_assembly::status::incomplete:
+      return fail(408, "missing or out-of-order block");
+    case block1_assembly::status::bad:
+      return fail(400, "bad block size");
+    case block1_assembly::status::busy:
+      coap_add_option(resp, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof buf, 2), buf);
+      return fail(503, "too many block-wise uploads");
+  }
+  return false;
 }
 
 void coap_adapter::notify(const observer_id& to, const notification& n) {

@@ -13,6 +13,7 @@
 
 #include "gateway/net/service.hpp"
 #include "gateway/net/status_source.hpp"
+#include "protocols/coap/gateway/block1_assembly.hpp"
 #include "protocols/coap/gateway/gateway_logic.hpp"
 #include "protocols/coap/stack/coap_stack.hpp"
 
@@ -20,7 +21,8 @@ namespace edgegw::coap {
 
 class coap_adapter final : public net::service, public net::status_source, public transport {
  public:
-  coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g, stack_settings s);
+  coap_adapter(broker& b, boost::asio::io_context& io, gateway_settings g, stack_settings s,
+               block1_limits bl);
   ~coap_adapter() override;
 
   void start() override;
@@ -48,6 +50,11 @@ class coap_adapter final : public net::service, public net::status_source, publi
   void handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_t* req,
               const coap_string_t* query, coap_pdu_t* resp);
   uint64_t id_of(coap_session_t* s);
+  // One Block1 block: true with the whole body in `body`; false when `resp` is the answer
+  // (2.31 Continue, or an error).
+  bool upload_block(coap_session_t* s, const coap_pdu_t* req, const request& rq,
+                    const std::string& request_tag, const coap_block_b_t& b1, coap_pdu_t* resp,
+                    std::string& body);
   void schedule_tick();
 
   broker& broker_;
@@ -56,6 +63,7 @@ class coap_adapter final : public net::service, public net::status_source, publi
   boost::asio::steady_timer tick_;
   uint64_t next_id_ = 1;
   std::map<std::pair<uint64_t, std::string>, observer_entry> observers_;
+  block1_assembly blocks_;
   bool stopped_ = false;
   // For status() from other threads.
   const std::size_t max_clients_;
