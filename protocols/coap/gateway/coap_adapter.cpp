@@ -196,18 +196,38 @@ void coap_adapter::handle(coap_resource_t* r, coap_session_t* s, const coap_pdu_
   coap_block_b_t b1{};
   std::string whole;
   const bool blockwise = coap_get_block_b(s, req, COAP_OPTION_BLOCK1, &b1) != 0;
-  if (blockwise) {
+  auto tok = coap_pdu_get_token(req);
+  rq.observer.transport = id_of(s);
+  rq.observer.token.assign(reinterpret_cast<const char*>(tok.s), tok.length);
+  const auto ref = std::make_pair(rq.observer.transport, rq.observer.token);
+  // libcoap gives a deferred request (coap_register_async) back once resume() triggered
+  // it: a block-wise body was reassembled before and kept here.
+  auto deferred = deferred_.find(ref);
+  const bool resumed = deferred != deferred_.end() && coap_find_async(s, tok) != nullptr;
+  if (resumed) {
+    whole = std::move(deferred->second.body);
+    deferred_.erase(deferred);
+    if (blockwise) rq.payload = whole;
+  } else if (blockwise) {
     if (!upload_block(s, req, rq, request_tag, b1, resp, whole)) return;
     rq.payload = whole;
   }
   rq.peer = stack::peer_of(s);
   rq.listener = coap_session_get_proto(s) == COAP_PROTO_DTLS ? stack_.settings().name + "_dtls"
                                                              : stack_.settings().name;
-  auto tok = coap_pdu_get_token(req);
-  rq.observer.transport = id_of(s);
-  rq.observer.token.assign(reinterpret_cast<const char*>(tok.s), tok.length);
 
   response out = logic_->handle(rq, clock::now());
+  if (out.code == 0) {
+    // Waiting for the authentication source: an empty ACK now, the answer later as a
+    // separate response (RFC 7252 5.2.2) when resume() triggers it.
+    coap_async_t* a = resumed ? nullptr : coap_register_async(s, req, 0);
+    if (!a) {
+      coap_pdu_set_code(resp, code_of(503));
+      return;
+    }
+    deferred_[ref] = deferred_request{a, std::move(whole)};
+    return;
+  }
   coap_pdu_set_code(resp, code_of(out.code));
   if (blockwise) {  // the final block's answer names it (RFC 7959 2.3)
     uint8_t buf[4];
@@ -328,6 +348,13 @@ void coap_adapter::notify(const observer_id& to, const notification& n) {
     return;
   }
   coap_send(s, pdu);
+}
+
+void coap_adapter::resume(const observer_id& request) {
+  auto it = deferred_.find(std::make_pair(request.transport, request.token));
+  if (it == deferred_.end()) return;
+  coap_async_trigger(it->second.async);  // libcoap calls the handler again with the request
+  stack_.process_now();
 }
 
 void coap_adapter::forget(const observer_id& o) {

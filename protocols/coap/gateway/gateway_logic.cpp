@@ -101,6 +101,15 @@ response gateway_logic::fail(uint16_t code, std::string why) {
 }
 
 response gateway_logic::handle(const request& req, clock::time_point now) {
+  // A resumed request's authentication answer is used by this call or not at all (its
+  // client may have been opened meanwhile by another request).
+  struct drop_answer {
+    gateway_logic& g;
+    const observer_id& id;
+    ~drop_answer() {
+      if (!g.auth_answers_.empty()) g.auth_answers_.erase(std::make_pair(id.transport, id.token));
+    }
+  } drop{*this, req.observer};
   ++counters_.requests;
   bool bad = false;
   route rt = map_path(req.path, &bad);
@@ -114,7 +123,7 @@ response gateway_logic::handle(const request& req, clock::time_point now) {
   if (req.verb == method::del || req.verb == method::other) return fail(405);
 
   auto [c, error] = resolve(req, p, now);
-  if (!c) return fail(error);
+  if (!c) return error ? fail(error) : response{0, {}, {}, {}, {}};
   c->last_seen = now;
   auto obs = observe_from(req.observe);
   switch (req.verb) {
@@ -138,7 +147,7 @@ response gateway_logic::on_connection(const request& req, const request_params& 
   if (!p.clientid || p.clientid->empty()) return fail(400, "clientid required");
   if (req.verb == method::post) {
     auto [c, error] = open_client(req, *p.clientid, p, true, now);
-    if (!c) return fail(error);
+    if (!c) return error ? fail(error) : response{0, {}, {}, {}, {}};
     response r;
     r.code = 201;
     r.payload = c->token;
@@ -194,7 +203,41 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
   cr.peer = req.peer;
   cr.listener = req.listener;
   cr.mountpoint = settings_.mountpoint;
-  auto info = broker_.authenticate(cr);
+  // The authentication source may answer later (HTTP hook): then the request is deferred
+  // and resumed with the answer (transport::resume), which this call takes.
+  const auto ref = std::make_pair(req.observer.transport, req.observer.token);
+  std::optional<result<client_info>> answer;
+  if (auto a = auth_answers_.find(ref); a != auth_answers_.end()) {
+    answer = std::move(a->second);
+    auth_answers_.erase(a);
+  } else {
+    if (authenticating_ >= settings_.max_clients) return {nullptr, 503};
+    auto inline_answer = std::make_shared<std::optional<result<client_info>>>();
+    auto waiting = std::make_shared<bool>(false);
+    ++authenticating_;
+    broker_.authenticate_async(cr, [inline_answer, waiting, self = self_, &t = transport_,
+                                    id = req.observer, ref](result<client_info> r) {
+      if (!*waiting) {  // answered within authenticate_async: go on synchronously
+        *inline_answer = std::move(r);
+        return;
+      }
+      t.post([self, &t, id, ref, r = std::move(r)]() mutable {
+        if (!*self) return;
+        gateway_logic& g = **self;
+        --g.authenticating_;
+        g.auth_answers_.insert_or_assign(ref, std::move(r));
+        t.resume(id);
+      });
+    });
+    if (!inline_answer->has_value()) {
+      *waiting = true;
+      ++counters_.deferred;
+      return {nullptr, 0};
+    }
+    --authenticating_;
+    answer = std::move(*inline_answer);
+  }
+  auto& info = *answer;
   if (!info) {
     log::get("coap")->info("auth_failed client={} peer={} reason={}", key, req.peer,
                            info.error().message());

@@ -36,6 +36,7 @@ struct gateway_counters {
   std::atomic<uint64_t> published{0};
   std::atomic<uint64_t> notifications{0};
   std::atomic<uint64_t> observers_lost{0};  // removed after RST / retransmit timeout
+  std::atomic<uint64_t> deferred{0};        // answered later, after an async authentication
 };
 
 class gateway_logic {
@@ -45,6 +46,8 @@ class gateway_logic {
   gateway_logic(const gateway_logic&) = delete;
   gateway_logic& operator=(const gateway_logic&) = delete;
 
+  // An answer with code 0 is deferred: the authentication source (an HTTP hook) answers
+  // later, then transport::resume(req.observer) and handle() again with the same request.
   response handle(const request& req, clock::time_point now);
   // A CON notification to `o` got an RST or was never acknowledged.
   void on_nack(const observer_id& o);
@@ -57,6 +60,7 @@ class gateway_logic {
 
   std::size_t clients() const { return clients_.size(); }
   std::size_t observers() const { return observer_count_; }
+  std::size_t pending_authentications() const { return authenticating_; }
   const gateway_counters& counters() const { return counters_; }
   // Client ids with a session, for tests and logs.
   std::vector<std::string> client_ids() const;
@@ -106,6 +110,10 @@ class gateway_logic {
   uint64_t token_counter_ = 0;
   gateway_counters counters_;
   std::vector<delivery> batch_;
+  // Authentication answers that arrived for deferred requests, by (transport, token);
+  // taken by the handle() of the resumed request.
+  std::map<std::pair<uint64_t, std::string>, result<client_info>> auth_answers_;
+  std::size_t authenticating_ = 0;  // asked, not yet answered
 };
 
 }  // namespace edgegw::coap

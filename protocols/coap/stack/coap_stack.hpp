@@ -77,6 +77,11 @@ class stack {
   // Re-arm the timer after sending outside a libcoap callback (a notification), so
   // retransmissions are scheduled.
   void kick();
+  // Let libcoap do its work now (a coap_async_trigger()ed request, due retransmissions)
+  // rather than at the next timer; outside libcoap callbacks only.
+  void process_now() {
+    if (running_) process();
+  }
   // {"coap", "127.0.0.1:5683"}, {"coap_dtls", "127.0.0.1:5684"}: valid after start().
   std::vector<std::pair<std::string, std::string>> endpoints() const { return endpoints_; }
   const stack_settings& settings() const { return settings_; }

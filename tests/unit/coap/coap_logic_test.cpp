@@ -58,6 +58,18 @@ class mem_broker final : public broker {
     i.peer = c.peer;
     return i;
   }
+  // With defer_auth, answers come when the test calls answer_auth() (an HTTP hook).
+  void authenticate_async(const credentials& c, authenticate_handler done) override {
+    if (!defer_auth) return done(authenticate(c));
+    waiting_auth.emplace_back(c, std::move(done));
+  }
+  void answer_auth() {
+    auto w = std::move(waiting_auth);
+    waiting_auth.clear();
+    for (auto& [c, done] : w) done(authenticate(c));
+  }
+  bool defer_auth = false;
+  std::vector<std::pair<credentials, authenticate_handler>> waiting_auth;
   result<opened_session> open_session(const client_info& c, const session_options&,
                                       std::shared_ptr<delivery_sink> sink) override {
     auto s = std::make_shared<mem_session>(c);
@@ -123,6 +135,7 @@ class mem_transport final : public transport {
   }
   void forget(const observer_id& o) override { forgotten.push_back(o); }
   void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
+  void resume(const observer_id& r) override { resumed.push_back(r); }
   void run() {
     while (!posted.empty()) {
       auto fn = std::move(posted.front());
@@ -139,6 +152,7 @@ class mem_transport final : public transport {
   };
   std::vector<sent_n> sent;
   std::vector<observer_id> forgotten;
+  std::vector<observer_id> resumed;
   std::deque<std::function<void()>> posted;
 };
 
@@ -240,6 +254,36 @@ TEST_F(CoapLogic, AuthenticationAndAcl) {
   EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2"}).code, 401);
   EXPECT_EQ(g->counters().unauthorized.load(), 3u);
   EXPECT_EQ(g->counters().forbidden.load(), 2u);
+}
+
+TEST_F(CoapLogic, SlowAuthenticationDefersTheAnswer) {
+  b.passwords["alice"] = "pw";
+  b.defer_auth = true;
+  // Deferred (code 0), then resumed with the answer: the same request handled again.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "x", true, {}, "A").code,
+            0);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            0);
+  EXPECT_EQ(g->pending_authentications(), 2u);
+  EXPECT_TRUE(b.published.empty());
+  b.answer_auth();
+  EXPECT_TRUE(t.resumed.empty());  // answers come through post(), on the gateway's thread
+  t.run();
+  ASSERT_EQ(t.resumed.size(), 2u);
+  EXPECT_EQ(t.resumed[0].token, "A");
+  EXPECT_EQ(g->pending_authentications(), 0u);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "x", true, {}, "A").code,
+            204);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            401);
+  ASSERT_EQ(b.published.size(), 1u);
+  EXPECT_EQ(b.published[0].second->payload, "x");
+  // The known client needs no new authentication.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "z", true, {}, "C").code,
+            204);
+  // An answer is used once: the same token again authenticates again.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            0);
 }
 
 TEST_F(CoapLogic, ObserveNotifiesAndDeregisters) {

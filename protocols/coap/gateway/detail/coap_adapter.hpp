@@ -37,6 +37,7 @@ class coap_adapter final : public net::service, public net::status_source, publi
   void notify(const observer_id& to, const notification& n) override;
   void forget(const observer_id& o) override;
   void post(std::function<void()> fn) override;
+  void resume(const observer_id& request) override;
 
  private:
   struct observer_entry {
@@ -64,6 +65,12 @@ class coap_adapter final : public net::service, public net::status_source, publi
   uint64_t next_id_ = 1;
   std::map<std::pair<uint64_t, std::string>, observer_entry> observers_;
   block1_assembly blocks_;
+  // Requests waiting for their authentication (coap_register_async), by (session, token).
+  struct deferred_request {
+    coap_async_t* async = nullptr;  // owned by libcoap until it fires
+    std::string body;               // a reassembled Block1 body
+  };
+  std::map<std::pair<uint64_t, std::string>, deferred_request> deferred_;
   bool stopped_ = false;
   // For status() from other threads.
   const std::size_t max_clients_;
