@@ -21,6 +21,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   g.idle_timeout = cfg.get_duration(p + "idle_timeout");
   g.heartbeat = cfg.get_duration(p + "heartbeat");
   g.max_clients = static_cast<std::size_t>(cfg.get_int(p + "max_connections"));
+  g.max_conn_rate = cfg.get_double(p + "max_conn_rate");
   g.max_observers = static_cast<std::size_t>(cfg.get_int(p + "max_observers"));
   g.max_observers_per_client =
       static_cast<std::size_t>(cfg.get_int(p + "max_observers_per_client"));

@@ -2,6 +2,7 @@
 // publishing. gateway_observe.cpp: observers, notifications and timers.
 #include "protocols/coap/gateway/gateway_logic.hpp"
 
+#include <cmath>
 #include <random>
 
 #include "gateway/api/log.hpp"
@@ -65,7 +66,15 @@ gateway_logic::gateway_logic(broker& b, gateway_settings s, transport& t)
     : broker_(b),
       settings_(std::move(s)),
       transport_(t),
-      self_(std::make_shared<gateway_logic*>(this)) {}
+      self_(std::make_shared<gateway_logic*>(this)),
+      conn_rate_(settings_.max_conn_rate, settings_.max_conn_rate, clock::time_point{}) {}
+
+response gateway_logic::refuse(const resolved& r) {
+  if (!r.error) return response{0, {}, {}, {}, {}};  // deferred
+  auto out = fail(r.error);
+  if (r.max_age) out.max_age = r.max_age;
+  return out;
+}
 
 gateway_logic::~gateway_logic() {
   *self_ = nullptr;
@@ -122,8 +131,9 @@ response gateway_logic::handle(const request& req, clock::time_point now) {
   // DELETE (and anything but GET/POST/PUT) on /ps: 4.05 as EMQX, before opening a session.
   if (req.verb == method::del || req.verb == method::other) return fail(405);
 
-  auto [c, error] = resolve(req, p, now);
-  if (!c) return error ? fail(error) : response{0, {}, {}, {}, {}};
+  auto res = resolve(req, p, now);
+  client* c = res.c;
+  if (!c) return refuse(res);
   c->last_seen = now;
   auto obs = observe_from(req.observe);
   switch (req.verb) {
@@ -146,8 +156,9 @@ response gateway_logic::on_connection(const request& req, const request_params& 
     return fail(405);
   if (!p.clientid || p.clientid->empty()) return fail(400, "clientid required");
   if (req.verb == method::post) {
-    auto [c, error] = open_client(req, *p.clientid, p, true, now);
-    if (!c) return error ? fail(error) : response{0, {}, {}, {}, {}};
+    auto res = open_client(req, *p.clientid, p, true, now);
+    client* c = res.c;
+    if (!c) return refuse(res);
     response r;
     r.code = 201;
     r.payload = c->token;
@@ -212,6 +223,15 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
     auth_answers_.erase(a);
   } else {
     if (authenticating_ >= settings_.max_clients) return {nullptr, 503};
+    // max_conn_rate, like a listener's (bursts of one second's worth), but refusing: a
+    // UDP client has no backlog to wait in.
+    if (conn_rate_.limited() && conn_rate_.tokens(now) < 1) {
+      const double wait = (1 - conn_rate_.tokens(now)) / conn_rate_.rate();
+      log::get("coap")->debug("session_refused client={} peer={} reason=max_conn_rate", key,
+                              req.peer);
+      return {nullptr, 503, static_cast<uint32_t>(std::max(1.0, std::ceil(wait)))};
+    }
+    conn_rate_.consume(1, now);
     auto inline_answer = std::make_shared<std::optional<result<client_info>>>();
     auto waiting = std::make_shared<bool>(false);
     ++authenticating_;

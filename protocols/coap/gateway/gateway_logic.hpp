@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "gateway/api/broker.hpp"
+#include "gateway/net/token_bucket.hpp"
 #include "protocols/coap/gateway/exchange.hpp"
 #include "protocols/coap/gateway/settings.hpp"
 #include "protocols/coap/mapping/uri_mapping.hpp"
@@ -32,7 +33,7 @@ struct gateway_counters {
   std::atomic<uint64_t> bad_requests{0};  // 4.00 / 4.13 / 4.04 / 4.05
   std::atomic<uint64_t> unauthorized{0};  // 4.01
   std::atomic<uint64_t> forbidden{0};     // 4.03
-  std::atomic<uint64_t> over_limit{0};    // 5.03 at a client or observer limit
+  std::atomic<uint64_t> over_limit{0};    // 5.03 at a client, observer or rate limit
   std::atomic<uint64_t> published{0};
   std::atomic<uint64_t> notifications{0};
   std::atomic<uint64_t> observers_lost{0};  // removed after RST / retransmit timeout
@@ -84,8 +85,10 @@ class gateway_logic {
   };
   struct resolved {
     client* c = nullptr;
-    uint16_t error = 0;
+    uint16_t error = 0;    // 0 without a client: deferred (see handle)
+    uint32_t max_age = 0;  // with 5.03 at max_conn_rate: seconds until the next may go
   };
+  response refuse(const resolved& r);
 
   response on_connection(const request& req, const request_params& p, clock::time_point now);
   resolved resolve(const request& req, const request_params& p, clock::time_point now);
@@ -114,6 +117,7 @@ class gateway_logic {
   // taken by the handle() of the resumed request.
   std::map<std::pair<uint64_t, std::string>, result<client_info>> auth_answers_;
   std::size_t authenticating_ = 0;  // asked, not yet answered
+  net::token_bucket conn_rate_;     // max_conn_rate: sessions opened per second
 };
 
 }  // namespace edgegw::coap

@@ -286,6 +286,22 @@ TEST_F(CoapLogic, SlowAuthenticationDefersTheAnswer) {
             0);
 }
 
+TEST_F(CoapLogic, MaxConnRateRefusesNewSessionsWith503AndMaxAge) {
+  s.max_conn_rate = 2;
+  make();
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r1"}).code, 204);
+  EXPECT_EQ(req(method::post, {"mqtt", "connection"}, {"clientid=r2"}).code, 201);
+  auto r = req(method::post, {"ps", "a"}, {"c=r3"});
+  EXPECT_EQ(r.code, 503);
+  EXPECT_EQ(r.max_age, 1u);
+  // Known sessions are not new connections.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r1"}).code, 204);
+  now += 500ms;  // one token back
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r3"}).code, 204);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r4"}).code, 503);
+  EXPECT_EQ(g->counters().over_limit.load(), 2u);
+}
+
 TEST_F(CoapLogic, ObserveNotifiesAndDeregisters) {
   auto r = req(method::get, {"ps", "s", "%23"}, {"c=obs"}, {}, true, 0, "T1");
   ASSERT_EQ(r.code, 205);
