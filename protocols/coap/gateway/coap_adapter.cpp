@@ -45,6 +45,8 @@ coap_adapter::coap_adapter(broker& b, boost::asio::io_context& io, gateway_setti
 
 coap_adapter::~coap_adapter() {
   logic_.reset();  // forgets its observers while the context lives
+  for (auto& [id, t] : tracks_) coap_session_release(t.session);
+  tracks_.clear();
   for (auto& [k, o] : observers_) {
     if (o.request) coap_delete_pdu(o.request);
     coap_session_release(o.session);
@@ -72,6 +74,7 @@ void coap_adapter::start() {
     auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
     if (!id) return;
     blocks_.forget(id);
+    drop_track(id);
     if (logic_) logic_->on_transport_gone(id);
   };
   stack_.run();
@@ -345,9 +348,87 @@ void coap_adapter::notify(const observer_id& to, const notification& n) {
   if (query) coap_delete_string(query);
   if (!ok) {
     coap_delete_pdu(pdu);
+    if (n.tag) report_later(n.tag, false);
     return;
   }
-  coap_send(s, pdu);
+  coap_mid_t mid = coap_send(s, pdu);
+  if (!n.tag) return;
+  if (mid == COAP_INVALID_MID) {
+    report_later(n.tag, false);
+    return;
+  }
+  // libcoap 4.3.1 reports no empty ACK to the application. It sends one CON at a time per
+  // client (NSTART 1), so a CoAP ping queued behind the notifications goes out only once
+  // they are acknowledged or lost (the lost ones are reported through on_nack first); the
+  // client's RST to that ping (RFC 7252 4.3) confirms the ones not lost.
+  auto& t = tracks_[to.transport];
+  if (!t.session) t.session = coap_session_reference(s);
+  t.cons[mid] = n.tag;
+  t.unbarriered.push_back(mid);
+  if (!barrier_posted_) {
+    barrier_posted_ = true;
+    boost::asio::post(stack_.io(), [this] { send_barriers(); });
+  }
+}
+
+void coap_adapter::report_later(uint64_t tag, bool acknowledged) {
+  post([this, tag, acknowledged] {
+    if (logic_) logic_->on_con_result(tag, acknowledged);
+  });
+}
+
+void coap_adapter::send_barriers() {
+  barrier_posted_ = false;
+  if (stopped_) return;
+  for (auto& [id, t] : tracks_) {
+    if (t.unbarriered.empty()) continue;
+    coap_mid_t ping = coap_session_send_ping(t.session);
+    if (ping == COAP_INVALID_MID) {  // the session is not usable: nothing will be confirmed
+      for (auto mid : t.unbarriered) {
+        auto c = t.cons.find(mid);
+        if (c == t.cons.end()) continue;
+        report_later(c->second, false);
+        t.cons.erase(c);
+      }
+    } else {
+      t.barriers[ping] = std::move(t.unbarriered);
+    }
+    t.unbarriered.clear();
+  }
+  stack_.kick();
+}
+
+void coap_adapter::drop_track(uint64_t tid) {
+  auto it = tracks_.find(tid);
+  if (it == tracks_.end()) return;
+  for (auto& [mid, tag] : it->second.cons) report_later(tag, false);
+  coap_session_release(it->second.session);
+  tracks_.erase(it);
+}
+
+// The client answered (or never answered) a barrier ping: the CON notifications sent
+// before it and not reported lost were acknowledged.
+void coap_adapter::on_barrier(uint64_t tid, coap_mid_t ping, coap_nack_reason_t reason) {
+  auto it = tracks_.find(tid);
+  if (it == tracks_.end()) return;
+  auto& t = it->second;
+  auto b = t.barriers.find(ping);
+  if (b == t.barriers.end()) return;
+  // RST: the ping was answered; TOO_MANY_RETRIES: it went out (so the notifications
+  // before it were done with) but the client has gone since. Anything else (the session
+  // failing) leaves their fate unknown: unacknowledged, resent if the session persists.
+  const bool done = reason == COAP_NACK_RST || reason == COAP_NACK_TOO_MANY_RETRIES;
+  for (auto mid : b->second) {
+    auto c = t.cons.find(mid);
+    if (c == t.cons.end()) continue;  // reported lost already
+    if (logic_) logic_->on_con_result(c->second, done);
+    t.cons.erase(c);
+  }
+  t.barriers.erase(b);
+  if (t.cons.empty() && t.barriers.empty() && t.unbarriered.empty()) {
+    coap_session_release(t.session);
+    tracks_.erase(it);
+  }
 }
 
 void coap_adapter::resume(const observer_id& request) {
@@ -366,18 +447,26 @@ void coap_adapter::forget(const observer_id& o) {
 }
 
 void coap_adapter::on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
-                           coap_mid_t) {
+                           coap_mid_t mid) {
   // Every reason means the observer is unreachable: an RST, no ACK after the retransmits,
   // or the send itself failing (ICMP port unreachable once the client is gone, DTLS down).
-  (void)reason;
   auto* st = stack::of(coap_session_get_context(s));
   auto* self = st ? static_cast<coap_adapter*>(st->user) : nullptr;
   if (!self || !self->logic_ || !sent) return;
   auto id = reinterpret_cast<uintptr_t>(coap_session_get_app_data(s));
   if (!id) return;
+  if (coap_pdu_get_code(sent) == COAP_EMPTY_CODE) {
+    self->on_barrier(id, mid, reason);
+    return;
+  }
+  if (auto t = self->tracks_.find(id); t != self->tracks_.end()) {
+    if (auto c = t->second.cons.find(mid); c != t->second.cons.end()) {
+      self->logic_->on_con_result(c->second, false);
+      t->second.cons.erase(c);
+    }
+  }
   auto tok = coap_pdu_get_token(sent);
   self->logic_->on_nack(
       observer_id{id, std::string(reinterpret_cast<const char*>(tok.s), tok.length)});
 }
-
 }  // namespace edgegw::coap

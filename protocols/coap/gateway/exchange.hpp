@@ -52,6 +52,9 @@ struct notification {
   std::optional<uint16_t> content_format;
   bool confirmable = false;
   uint32_t seq = 0;  // Observe option value
+  // Non-zero on a CON notification of a QoS 1/2 delivery: the transport reports its fate
+  // with gateway_logic::on_con_result(tag, ...) once known (acknowledged or lost).
+  uint64_t tag = 0;
 };
 
 // Implemented by the libcoap adapter (and by fakes in unit tests).

@@ -342,6 +342,8 @@ void gateway_logic::drop_client(const std::string& key, close_reason reason, boo
   if (it == clients_.end()) return;
   auto c = std::move(it->second);
   clients_.erase(it);
+  for (auto u = unconfirmed_.begin(); u != unconfirmed_.end();)
+    u = u->second.snk == c->snk.get() ? unconfirmed_.erase(u) : std::next(u);
   counters_.clients.store(clients_.size(), std::memory_order_relaxed);
   for (auto& [f, o] : c->observers) transport_.forget(o.id);
   observer_count_ -= c->observers.size();

@@ -131,7 +131,7 @@ class mem_broker final : public broker {
 class mem_transport final : public transport {
  public:
   void notify(const observer_id& to, const notification& n) override {
-    sent.push_back({to, std::string(n.payload), n.content_format, n.confirmable, n.seq});
+    sent.push_back({to, std::string(n.payload), n.content_format, n.confirmable, n.seq, n.tag});
   }
   void forget(const observer_id& o) override { forgotten.push_back(o); }
   void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
@@ -149,6 +149,7 @@ class mem_transport final : public transport {
     std::optional<uint16_t> cf;
     bool con;
     uint32_t seq;
+    uint64_t tag;
   };
   std::vector<sent_n> sent;
   std::vector<observer_id> forgotten;
@@ -318,12 +319,39 @@ TEST_F(CoapLogic, ObserveNotifiesAndDeregisters) {
   EXPECT_GT(t.sent[1].seq, t.sent[0].seq);
   EXPECT_GT(t.sent[0].seq, *r.observe);
   EXPECT_EQ(t.sent[0].to.token, "T1");
+  // Acknowledged to the broker once the client acknowledged the CON notification.
+  EXPECT_NE(t.sent[0].tag, 0u);
+  EXPECT_EQ(t.sent[1].tag, 0u);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());
+  EXPECT_EQ(g->counters().notifications.load(), 1u);  // the NON one
+  g->on_con_result(t.sent[0].tag, true);
   ASSERT_FALSE(b.sessions[0]->acks.empty());
   EXPECT_EQ(b.sessions[0]->acks[0], std::make_pair(uint16_t(11), ack_type::puback));
+  EXPECT_EQ(g->counters().notifications.load(), 2u);
+  EXPECT_EQ(g->unconfirmed(), 0u);
   EXPECT_EQ(req(method::get, {"ps", "s", "%23"}, {"c=obs"}, {}, true, 1, "T1").code, 205);
   EXPECT_TRUE(b.sessions[0]->filters.empty());
   EXPECT_EQ(g->observers(), 0u);
   ASSERT_EQ(t.forgotten.size(), 1u);
+}
+
+TEST_F(CoapLogic, LostConNotificationLeavesTheDeliveryUnacknowledged) {
+  ASSERT_EQ(req(method::get, {"ps", "q", "+"}, {"c=q", "qos=2"}, {}, true, 0, "T1").code, 205);
+  ASSERT_EQ(req(method::get, {"ps", "q", "a"}, {"c=q", "qos=2"}, {}, true, 0, "T2").code, 205);
+  deliver("q/a", "both", 2, 21);  // two observers match: two CONs, one tag
+  ASSERT_EQ(t.sent.size(), 2u);
+  EXPECT_EQ(t.sent[0].tag, t.sent[1].tag);
+  g->on_con_result(t.sent[0].tag, true);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());  // waits for the other one
+  g->on_con_result(t.sent[1].tag, false);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());  // lost: never acknowledged
+  EXPECT_EQ(g->unconfirmed(), 0u);
+  deliver("q/a", "again", 2, 22);
+  g->on_con_result(t.sent[2].tag, true);
+  g->on_con_result(t.sent[3].tag, true);
+  ASSERT_EQ(b.sessions[0]->acks.size(), 2u);  // PUBREC + PUBCOMP of 22 only
+  EXPECT_EQ(b.sessions[0]->acks[0], std::make_pair(uint16_t(22), ack_type::pubrec));
+  EXPECT_EQ(b.sessions[0]->acks[1], std::make_pair(uint16_t(22), ack_type::pubcomp));
 }
 
 TEST_F(CoapLogic, NotifyTypeConAndNonProbe) {

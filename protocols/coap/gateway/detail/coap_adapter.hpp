@@ -57,6 +57,11 @@ class coap_adapter final : public net::service, public net::status_source, publi
                     const std::string& request_tag, const coap_block_b_t& b1, coap_pdu_t* resp,
                     std::string& body);
   void schedule_tick();
+  // CON notifications of QoS 1/2 deliveries: which the client acknowledged (see notify).
+  void report_later(uint64_t tag, bool acknowledged);
+  void send_barriers();
+  void on_barrier(uint64_t tid, coap_mid_t ping, coap_nack_reason_t reason);
+  void drop_track(uint64_t tid);
 
   broker& broker_;
   stack stack_;
@@ -71,6 +76,14 @@ class coap_adapter final : public net::service, public net::status_source, publi
     std::string body;               // a reassembled Block1 body
   };
   std::map<std::pair<uint64_t, std::string>, deferred_request> deferred_;
+  struct con_track {
+    coap_session_t* session = nullptr;                       // referenced
+    std::map<coap_mid_t, uint64_t> cons;                     // CON notification mid -> tag
+    std::vector<coap_mid_t> unbarriered;                     // sent since the last barrier ping
+    std::map<coap_mid_t, std::vector<coap_mid_t>> barriers;  // ping mid -> notifications
+  };
+  std::map<uint64_t, con_track> tracks_;  // by transport id
+  bool barrier_posted_ = false;
   bool stopped_ = false;
   // For status() from other threads.
   const std::size_t max_clients_;
