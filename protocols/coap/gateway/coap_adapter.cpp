@@ -112,9 +112,10 @@ void coap_adapter::stop() {
     const auto& c = logic_->counters();
     log::get("coap")->info(
         "stopping requests={} bad_requests={} unauthorized={} forbidden={} over_limit={} "
-        "published={} notifications={} observers_lost={}",
+        "published={} notifications={} observers_lost={} deferred={}",
         c.requests.load(), c.bad_requests.load(), c.unauthorized.load(), c.forbidden.load(),
-        c.over_limit.load(), c.published.load(), c.notifications.load(), c.observers_lost.load());
+        c.over_limit.load(), c.published.load(), c.notifications.load(), c.observers_lost.load(),
+        c.deferred.load());
     logic_->shutdown();
     tick_.cancel();
     stack_.stop();
