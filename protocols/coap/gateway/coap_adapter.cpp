@@ -39,6 +39,7 @@ coap_adapter::coap_adapter(broker& b, boost::asio::io_context& io, gateway_setti
       stack_(io, std::move(s)),
       tick_(io),
       blocks_(bl),
+      barrier_timer_(io),
       max_clients_(g.max_clients),
       created_at_ms_(net::unix_now_ms()),
       logic_(std::make_unique<gateway_logic>(b, std::move(g), *this)) {}
@@ -118,6 +119,7 @@ void coap_adapter::stop() {
         c.deferred.load());
     logic_->shutdown();
     tick_.cancel();
+    barrier_timer_.cancel();
     stack_.stop();
   });
 }
@@ -381,8 +383,17 @@ void coap_adapter::report_later(uint64_t tag, bool acknowledged) {
 void coap_adapter::send_barriers() {
   barrier_posted_ = false;
   if (stopped_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> next;
   for (auto& [id, t] : tracks_) {
-    if (t.unbarriered.empty()) continue;
+    if (t.unbarriered.empty() || t.ping_out) continue;  // on_barrier() comes back here
+    if (auto np = next_ping_.find(id); np != next_ping_.end()) {
+      if (now < np->second) {
+        next = next ? std::min(*next, np->second) : np->second;
+        continue;
+      }
+      next_ping_.erase(np);
+    }
     coap_mid_t ping = coap_session_send_ping(t.session);
     if (ping == COAP_INVALID_MID) {  // the session is not usable: nothing will be confirmed
       for (auto mid : t.unbarriered) {
@@ -393,8 +404,16 @@ void coap_adapter::send_barriers() {
       }
     } else {
       t.barriers[ping] = std::move(t.unbarriered);
+      t.ping_out = true;
     }
     t.unbarriered.clear();
+  }
+  if (next) {
+    barrier_posted_ = true;
+    barrier_timer_.expires_at(*next);
+    barrier_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) send_barriers();
+    });
   }
   stack_.kick();
 }
@@ -419,6 +438,10 @@ void coap_adapter::on_barrier(uint64_t tid, coap_mid_t ping, coap_nack_reason_t 
   // before it were done with) but the client has gone since. Anything else (the session
   // failing) leaves their fate unknown: unacknowledged, resent if the session persists.
   const bool done = reason == COAP_NACK_RST || reason == COAP_NACK_TOO_MANY_RETRIES;
+  t.ping_out = false;
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(next_ping_, [&](const auto& e) { return e.second <= now; });
+  next_ping_[tid] = now + std::chrono::milliseconds(300);
   for (auto mid : b->second) {
     auto c = t.cons.find(mid);
     if (c == t.cons.end()) continue;  // reported lost already
@@ -429,6 +452,9 @@ void coap_adapter::on_barrier(uint64_t tid, coap_mid_t ping, coap_nack_reason_t 
   if (t.cons.empty() && t.barriers.empty() && t.unbarriered.empty()) {
     coap_session_release(t.session);
     tracks_.erase(it);
+  } else if (!t.unbarriered.empty() && !barrier_posted_) {
+    barrier_posted_ = true;
+    boost::asio::post(stack_.io(), [this] { send_barriers(); });
   }
 }
 

@@ -81,9 +81,15 @@ class coap_adapter final : public net::service, public net::status_source, publi
     std::map<coap_mid_t, uint64_t> cons;                     // CON notification mid -> tag
     std::vector<coap_mid_t> unbarriered;                     // sent since the last barrier ping
     std::map<coap_mid_t, std::vector<coap_mid_t>> barriers;  // ping mid -> notifications
+    bool ping_out = false;  // one barrier ping at a time per client
   };
   std::map<uint64_t, con_track> tracks_;  // by transport id
+  // libcoap peers answer at most one empty message with RST per 250 ms and drop the others
+  // (which then cost a retransmission): a client's next ping waits until this time. Kept
+  // apart from tracks_, which end with their last notification.
+  std::map<uint64_t, std::chrono::steady_clock::time_point> next_ping_;
   bool barrier_posted_ = false;
+  boost::asio::steady_timer barrier_timer_;
   bool stopped_ = false;
   // For status() from other threads.
   const std::size_t max_clients_;
