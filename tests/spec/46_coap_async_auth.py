@@ -115,8 +115,11 @@ class CoapHookTest(coapt.CoapTestCase):
         hookt.hook().decide = slow_allow(0.5)
         sub = self.subscriber('hkn', 0)
         raw = self.raw()
-        r = raw.request(POST, 'ps/hkn', ['c=non1', 'u=dev', 'p=good'], b'n', mtype=NON)
-        self.assertEqual((r[0], r[1]), (NON, '2.04'))
+        token = b'\x09\x08'
+        raw.send(encode(NON, POST, raw.next_mid(), token,
+                        uri_options('ps/hkn', ['c=non1', 'u=dev', 'p=good']), b'n'))
+        r = raw.recv()  # the answer, and nothing before it
+        self.assertEqual((r[0], r[1], r[3]), (NON, '2.04', token))
         self.assertEqual(sub.get().payload, b'n')
 
 
