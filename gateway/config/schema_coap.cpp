@@ -37,6 +37,9 @@ void add_coap_keys(std::vector<key_spec>& r) {
                        "disconnected (PUT /mqtt/connection is the heartbeat)."));
   r.push_back(integer(s, "max_connections", "1000", 1, unlimited_count,
                       "CoAP clients with a session at once (both modes); more get 5.03."));
+  r.push_back(number(s, "max_conn_rate", "0", 0.0, 1e6,
+                     "New CoAP sessions (POST /mqtt/connection, a connectionless client's first "
+                     "request) per second; 0 = unlimited. Over it: 5.03 with Max-Age."));
   r.push_back(integer(s, "max_observers", "10000", 1, unlimited_count,
                       "Observers (subscriptions) over all CoAP clients; more get 5.03."));
   r.push_back(integer(s, "max_observers_per_client", "32", 1, 65535,

@@ -4,6 +4,7 @@ gateway keeps serving everyone else. CoAP peer: coap-client (libcoap3-bin) and r
 import importlib
 import os
 import socket
+import time
 
 from harness import HOST, edgegw_only, with_config
 
@@ -61,8 +62,41 @@ class CoapBadInputTest(coapt.CoapTestCase):
         self.assertEqual(coap_code(self.uri('ps/c', c='three'), 'post', 'x'), '5.03')
         self.assertEqual(coap_code(self.uri('ps/c', c='one'), 'post', 'x'), '2.04')
 
+    def test_delete_on_ps_is_method_not_allowed(self):
+        """DELETE /ps/{topic}: 4.05 as EMQX answers (not libcoap's default 2.02); the retained
+        message stays."""
+        self.assertEqual(coap_code(self.uri('ps/del/t', r='true'), 'post', 'kept'), '2.04')
+        self.assertEqual(coap_code(self.uri('ps/del/t'), 'delete'), '4.05')
+        self.assertEqual(coap_code(self.uri('ps/del/t', c='d1'), 'delete'), '4.05')
+        rc, out = coap(self.uri('ps/del/t'))
+        self.assertEqual(out.strip(), b'kept')
+
     @with_config({'mqtt.max_topic_levels': 3})
     def test_long_topic_and_bad_utf8(self):
         """Topics the broker's limits refuse, and invalid UTF-8 in the path, get 4.00."""
         self.assertEqual(coap_code(self.uri('ps/%FF%FE'), 'post', 'x'), '4.00')
         self.assertEqual(coap_code(self.uri('ps/a/b/c/d'), 'post', 'x'), '4.00')
+
+
+@edgegw_only('CoAP gateway')
+class CoapConnRateTest(coapt.CoapTestCase):
+    CONFIG = dict(coapt.COAP_CONFIG, **{'gateway.coap.max_conn_rate': 2})
+
+    def test_max_conn_rate(self):
+        """gateway.coap.max_conn_rate = 2: two new sessions a second, then 5.03 with Max-Age
+        (connection mode and connectionless alike); known sessions are served; a second
+        later new ones are accepted again."""
+        sub = self.subscriber('rate/#', 1)
+        self.assertEqual(coap_code(self.uri('ps/rate/a', c='r1'), 'post', 'one'), '2.04')
+        self.assertEqual(coap_code(self.uri('mqtt/connection', clientid='r2'), 'post'), '2.01')
+        rc, out = coap(self.uri('ps/rate/a', c='r3'), 'post', 'x', ['-v', '7'])
+        text = out.decode(errors='replace')
+        self.assertRegex(text, r'c:5\.03 .*Max-Age:1\b')
+        self.assertEqual(coap_code(self.uri('mqtt/connection', clientid='r4'), 'post'), '5.03')
+        self.assertEqual(coap_code(self.uri('ps/rate/a', c='r1'), 'post', 'known'), '2.04')
+        self.assertEqual([sub.get().payload, sub.get().payload], [b'one', b'known'])
+        deadline = time.monotonic() + 5
+        while coap_code(self.uri('ps/rate/b', c='r5'), 'post', 'later') != '2.04':
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.2)  # polling for the bucket to refill, bounded by the deadline
+        self.assertEqual(sub.get().payload, b'later')

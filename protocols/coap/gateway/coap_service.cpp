@@ -1,6 +1,7 @@
 // See coap_service.hpp: [gateway.coap] -> gateway_settings + stack_settings.
 #include "protocols/coap/gateway/coap_service.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "protocols/coap/gateway/detail/coap_adapter.hpp"
@@ -20,6 +21,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   g.idle_timeout = cfg.get_duration(p + "idle_timeout");
   g.heartbeat = cfg.get_duration(p + "heartbeat");
   g.max_clients = static_cast<std::size_t>(cfg.get_int(p + "max_connections"));
+  g.max_conn_rate = cfg.get_double(p + "max_conn_rate");
   g.max_observers = static_cast<std::size_t>(cfg.get_int(p + "max_observers"));
   g.max_observers_per_client =
       static_cast<std::size_t>(cfg.get_int(p + "max_observers_per_client"));
@@ -42,7 +44,16 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
     const auto& dtls = cfg.get_endpoint(p + "dtls_bind");
     s.dtls = bind_address{dtls.host, dtls.port};
   }
-  return std::make_unique<coap_adapter>(b, pool.next(), std::move(g), std::move(s));
+  // The gateway reassembles Block1 uploads itself (libcoap 4.3.1 needs Size1 for it).
+  s.single_body = false;
+  block1_limits bl;
+  bl.max_body = b.limits().max_packet_size;
+  bl.max_total = std::max<std::size_t>(bl.max_total, 2 * bl.max_body);
+  // RFC 7252 EXCHANGE_LIFETIME from this gateway's ACK_TIMEOUT and MAX_RETRANSMIT:
+  // MAX_TRANSMIT_SPAN + 2 * MAX_LATENCY (100 s) + PROCESSING_DELAY (ACK_TIMEOUT).
+  const auto span = s.ack_timeout * ((1u << s.max_retransmit) - 1) * 3 / 2;
+  bl.lifetime = span + std::chrono::seconds(200) + s.ack_timeout;
+  return std::make_unique<coap_adapter>(b, pool.next(), std::move(g), std::move(s), bl);
 }
 
 }  // namespace edgegw::coap

@@ -37,7 +37,8 @@ struct request {
   observer_id observer;
 };
 
-// Response codes as class * 100 + detail: 205 = 2.05 Content.
+// Response codes as class * 100 + detail: 205 = 2.05 Content; 0 = deferred (see
+// transport::resume).
 struct response {
   uint16_t code = 500;
   std::string payload;
@@ -51,6 +52,9 @@ struct notification {
   std::optional<uint16_t> content_format;
   bool confirmable = false;
   uint32_t seq = 0;  // Observe option value
+  // Non-zero on a CON notification of a QoS 1/2 delivery: the transport reports its fate
+  // with gateway_logic::on_con_result(tag, ...) once known (acknowledged or lost).
+  uint64_t tag = 0;
 };
 
 // Implemented by the libcoap adapter (and by fakes in unit tests).
@@ -63,6 +67,10 @@ class transport {
   virtual void forget(const observer_id& o) = 0;
   // Run fn on the gateway's own thread. Called from any thread (broker callbacks).
   virtual void post(std::function<void()> fn) = 0;
+  // A request handle() deferred (code 0: waiting for the authentication source) can now
+  // be answered: the transport gives the same request to handle() again, which then
+  // answers it (as a separate response).
+  virtual void resume(const observer_id& request) = 0;
 };
 
 }  // namespace edgegw::coap

@@ -2,6 +2,7 @@
 // publishing. gateway_observe.cpp: observers, notifications and timers.
 #include "protocols/coap/gateway/gateway_logic.hpp"
 
+#include <cmath>
 #include <random>
 
 #include "gateway/api/log.hpp"
@@ -65,7 +66,15 @@ gateway_logic::gateway_logic(broker& b, gateway_settings s, transport& t)
     : broker_(b),
       settings_(std::move(s)),
       transport_(t),
-      self_(std::make_shared<gateway_logic*>(this)) {}
+      self_(std::make_shared<gateway_logic*>(this)),
+      conn_rate_(settings_.max_conn_rate, settings_.max_conn_rate, clock::time_point{}) {}
+
+response gateway_logic::refuse(const resolved& r) {
+  if (!r.error) return response{0, {}, {}, {}, {}};  // deferred
+  auto out = fail(r.error);
+  if (r.max_age) out.max_age = r.max_age;
+  return out;
+}
 
 gateway_logic::~gateway_logic() {
   *self_ = nullptr;
@@ -101,6 +110,15 @@ response gateway_logic::fail(uint16_t code, std::string why) {
 }
 
 response gateway_logic::handle(const request& req, clock::time_point now) {
+  // A resumed request's authentication answer is used by this call or not at all (its
+  // client may have been opened meanwhile by another request).
+  struct drop_answer {
+    gateway_logic& g;
+    const observer_id& id;
+    ~drop_answer() {
+      if (!g.auth_answers_.empty()) g.auth_answers_.erase(std::make_pair(id.transport, id.token));
+    }
+  } drop{*this, req.observer};
   ++counters_.requests;
   bool bad = false;
   route rt = map_path(req.path, &bad);
@@ -110,9 +128,12 @@ response gateway_logic::handle(const request& req, clock::time_point now) {
   std::string why;
   if (!parse_query(req.query, p, &why)) return fail(400, why);
   if (rt.kind == route_kind::connection) return on_connection(req, p, now);
+  // DELETE (and anything but GET/POST/PUT) on /ps: 4.05 as EMQX, before opening a session.
+  if (req.verb == method::del || req.verb == method::other) return fail(405);
 
-  auto [c, error] = resolve(req, p, now);
-  if (!c) return fail(error);
+  auto res = resolve(req, p, now);
+  client* c = res.c;
+  if (!c) return refuse(res);
   c->last_seen = now;
   auto obs = observe_from(req.observe);
   switch (req.verb) {
@@ -135,8 +156,9 @@ response gateway_logic::on_connection(const request& req, const request_params& 
     return fail(405);
   if (!p.clientid || p.clientid->empty()) return fail(400, "clientid required");
   if (req.verb == method::post) {
-    auto [c, error] = open_client(req, *p.clientid, p, true, now);
-    if (!c) return fail(error);
+    auto res = open_client(req, *p.clientid, p, true, now);
+    client* c = res.c;
+    if (!c) return refuse(res);
     response r;
     r.code = 201;
     r.payload = c->token;
@@ -192,7 +214,50 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
   cr.peer = req.peer;
   cr.listener = req.listener;
   cr.mountpoint = settings_.mountpoint;
-  auto info = broker_.authenticate(cr);
+  // The authentication source may answer later (HTTP hook): then the request is deferred
+  // and resumed with the answer (transport::resume), which this call takes.
+  const auto ref = std::make_pair(req.observer.transport, req.observer.token);
+  std::optional<result<client_info>> answer;
+  if (auto a = auth_answers_.find(ref); a != auth_answers_.end()) {
+    answer = std::move(a->second);
+    auth_answers_.erase(a);
+  } else {
+    if (authenticating_ >= settings_.max_clients) return {nullptr, 503};
+    // max_conn_rate, like a listener's (bursts of one second's worth), but refusing: a
+    // UDP client has no backlog to wait in.
+    if (conn_rate_.limited() && conn_rate_.tokens(now) < 1) {
+      const double wait = (1 - conn_rate_.tokens(now)) / conn_rate_.rate();
+      log::get("coap")->debug("session_refused client={} peer={} reason=max_conn_rate", key,
+                              req.peer);
+      return {nullptr, 503, static_cast<uint32_t>(std::max(1.0, std::ceil(wait)))};
+    }
+    conn_rate_.consume(1, now);
+    auto inline_answer = std::make_shared<std::optional<result<client_info>>>();
+    auto waiting = std::make_shared<bool>(false);
+    ++authenticating_;
+    broker_.authenticate_async(cr, [inline_answer, waiting, self = self_, &t = transport_,
+                                    id = req.observer, ref](result<client_info> r) {
+      if (!*waiting) {  // answered within authenticate_async: go on synchronously
+        *inline_answer = std::move(r);
+        return;
+      }
+      t.post([self, &t, id, ref, r = std::move(r)]() mutable {
+        if (!*self) return;
+        gateway_logic& g = **self;
+        --g.authenticating_;
+        g.auth_answers_.insert_or_assign(ref, std::move(r));
+        t.resume(id);
+      });
+    });
+    if (!inline_answer->has_value()) {
+      *waiting = true;
+      ++counters_.deferred;
+      return {nullptr, 0};
+    }
+    --authenticating_;
+    answer = std::move(*inline_answer);
+  }
+  auto& info = *answer;
   if (!info) {
     log::get("coap")->info("auth_failed client={} peer={} reason={}", key, req.peer,
                            info.error().message());
@@ -277,6 +342,8 @@ void gateway_logic::drop_client(const std::string& key, close_reason reason, boo
   if (it == clients_.end()) return;
   auto c = std::move(it->second);
   clients_.erase(it);
+  for (auto u = unconfirmed_.begin(); u != unconfirmed_.end();)
+    u = u->second.snk == c->snk.get() ? unconfirmed_.erase(u) : std::next(u);
   counters_.clients.store(clients_.size(), std::memory_order_relaxed);
   for (auto& [f, o] : c->observers) transport_.forget(o.id);
   observer_count_ -= c->observers.size();

@@ -69,6 +69,9 @@ void gateway_logic::deliver(const std::string& key, const sink* s) {
     batch_.clear();
     std::size_t n = c.sess->pull(batch_, chunk);
     for (auto& d : batch_) {
+      const bool reliable = d.qos > 0 && !d.pubrel;
+      const uint64_t tag = reliable ? next_tag_ : 0;
+      uint32_t cons = 0;
       if (!d.pubrel && !d.msg->expired(now_ms)) {
         auto cf = content_format_of(*d.msg);
         for (auto& [filter, o] : c.observers) {
@@ -81,14 +84,22 @@ void gateway_logic::deliver(const std::string& key, const sink* s) {
           if (!nt.confirmable && ++o.non_in_row >= settings_.con_probe_every) nt.confirmable = true;
           if (nt.confirmable) o.non_in_row = 0;
           nt.seq = o.seq++ & 0xFFFFFF;
+          if (reliable && nt.confirmable) {
+            nt.tag = tag;
+            ++cons;
+          } else {
+            ++counters_.notifications;
+            metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
+            metrics.bytes_sent.fetch_add(d.msg->payload.size(), std::memory_order_relaxed);
+          }
           transport_.notify(o.id, nt);
-          ++counters_.notifications;
-          metrics.messages_sent.fetch_add(1, std::memory_order_relaxed);
-          metrics.bytes_sent.fetch_add(d.msg->payload.size(), std::memory_order_relaxed);
         }
       }
-      // libcoap owns reliability from here on (see the class comment).
-      if (d.qos == 1) {
+      if (cons > 0) {
+        // Acknowledged to the broker when the client has acknowledged every CON.
+        ++next_tag_;
+        unconfirmed_[tag] = {c.key, c.snk.get(), d.id, d.qos, cons, false, d.msg->payload.size()};
+      } else if (d.qos == 1) {  // NON only, or no observer matched: nothing to wait for
         c.sess->acknowledge(d.id, ack_type::puback);
       } else if (d.qos == 2) {
         if (!d.pubrel) c.sess->acknowledge(d.id, ack_type::pubrec);
@@ -97,6 +108,36 @@ void gateway_logic::deliver(const std::string& key, const sink* s) {
     }
     if (n < chunk) break;
   }
+}
+
+void gateway_logic::on_con_result(uint64_t tag, bool acknowledged) {
+  auto it = unconfirmed_.find(tag);
+  if (it == unconfirmed_.end()) return;
+  auto& u = it->second;
+  if (acknowledged) {
+    ++counters_.notifications;
+    broker_.metrics().messages_sent.fetch_add(1, std::memory_order_relaxed);
+    broker_.metrics().bytes_sent.fetch_add(u.bytes, std::memory_order_relaxed);
+  } else {
+    u.lost = true;
+  }
+  if (--u.remaining > 0) return;
+  auto c = clients_.find(u.key);
+  if (c != clients_.end() && c->second->snk.get() == u.snk && c->second->sess) {
+    if (!u.lost) {
+      if (u.qos == 1) {
+        c->second->sess->acknowledge(u.id, ack_type::puback);
+      } else {
+        c->second->sess->acknowledge(u.id, ack_type::pubrec);
+        c->second->sess->acknowledge(u.id, ack_type::pubcomp);
+      }
+    } else {
+      // Left unacknowledged: the session resends it if it outlives this connection.
+      log::get("coap")->debug("delivery_unconfirmed client={} id={}", c->second->info.client_id,
+                              u.id);
+    }
+  }
+  unconfirmed_.erase(it);
 }
 
 void gateway_logic::on_session_closed(const std::string& key, const sink* s, close_reason reason) {

@@ -15,6 +15,9 @@ struct gateway_settings {
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds heartbeat{30000};
   std::size_t max_clients = 1000;
+  // New sessions (POST /mqtt/connection, or a connectionless client's first request) per
+  // second, bursts of one second's worth; 0 = unlimited. Over it: 5.03 with Max-Age.
+  double max_conn_rate = 0;
   std::size_t max_observers = 10000;
   std::size_t max_observers_per_client = 32;
   // Every this many consecutive NON notifications, one goes as CON so a vanished client

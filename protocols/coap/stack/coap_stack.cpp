@@ -96,7 +96,8 @@ void stack::start() {
   if (!ctx_) throw std::runtime_error(settings_.name + ": cannot create libcoap context");
   coap_set_app_data(ctx_, this);
   coap_register_event_handler(ctx_, event_handler);
-  coap_context_set_block_mode(ctx_, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
+  coap_context_set_block_mode(
+      ctx_, COAP_BLOCK_USE_LIBCOAP | (settings_.single_body ? COAP_BLOCK_SINGLE_BODY : 0));
   if (settings_.max_idle_sessions)
     coap_context_set_max_idle_sessions(ctx_, settings_.max_idle_sessions);
   if (settings_.dtls) setup_dtls();

@@ -45,6 +45,10 @@ struct stack_settings {
   std::chrono::milliseconds ack_timeout{2000};
   unsigned max_retransmit = 4;
   unsigned max_idle_sessions = 0;  // libcoap's default when 0
+  // libcoap's single-body mode: Block1 request bodies (and Block2 bodies of responses to
+  // our requests) reach the handlers whole. libcoap 4.3.1 reassembles a Block1 body only
+  // when Size1 announces it; false hands every Block1 block to the handler instead.
+  bool single_body = true;
 };
 
 class stack {
@@ -73,6 +77,11 @@ class stack {
   // Re-arm the timer after sending outside a libcoap callback (a notification), so
   // retransmissions are scheduled.
   void kick();
+  // Let libcoap do its work now (a coap_async_trigger()ed request, due retransmissions)
+  // rather than at the next timer; outside libcoap callbacks only.
+  void process_now() {
+    if (running_) process();
+  }
   // {"coap", "127.0.0.1:5683"}, {"coap_dtls", "127.0.0.1:5684"}: valid after start().
   std::vector<std::pair<std::string, std::string>> endpoints() const { return endpoints_; }
   const stack_settings& settings() const { return settings_; }

@@ -58,6 +58,18 @@ class mem_broker final : public broker {
     i.peer = c.peer;
     return i;
   }
+  // With defer_auth, answers come when the test calls answer_auth() (an HTTP hook).
+  void authenticate_async(const credentials& c, authenticate_handler done) override {
+    if (!defer_auth) return done(authenticate(c));
+    waiting_auth.emplace_back(c, std::move(done));
+  }
+  void answer_auth() {
+    auto w = std::move(waiting_auth);
+    waiting_auth.clear();
+    for (auto& [c, done] : w) done(authenticate(c));
+  }
+  bool defer_auth = false;
+  std::vector<std::pair<credentials, authenticate_handler>> waiting_auth;
   result<opened_session> open_session(const client_info& c, const session_options&,
                                       std::shared_ptr<delivery_sink> sink) override {
     auto s = std::make_shared<mem_session>(c);
@@ -119,10 +131,11 @@ class mem_broker final : public broker {
 class mem_transport final : public transport {
  public:
   void notify(const observer_id& to, const notification& n) override {
-    sent.push_back({to, std::string(n.payload), n.content_format, n.confirmable, n.seq});
+    sent.push_back({to, std::string(n.payload), n.content_format, n.confirmable, n.seq, n.tag});
   }
   void forget(const observer_id& o) override { forgotten.push_back(o); }
   void post(std::function<void()> fn) override { posted.push_back(std::move(fn)); }
+  void resume(const observer_id& r) override { resumed.push_back(r); }
   void run() {
     while (!posted.empty()) {
       auto fn = std::move(posted.front());
@@ -136,9 +149,11 @@ class mem_transport final : public transport {
     std::optional<uint16_t> cf;
     bool con;
     uint32_t seq;
+    uint64_t tag;
   };
   std::vector<sent_n> sent;
   std::vector<observer_id> forgotten;
+  std::vector<observer_id> resumed;
   std::deque<std::function<void()>> posted;
 };
 
@@ -242,6 +257,52 @@ TEST_F(CoapLogic, AuthenticationAndAcl) {
   EXPECT_EQ(g->counters().forbidden.load(), 2u);
 }
 
+TEST_F(CoapLogic, SlowAuthenticationDefersTheAnswer) {
+  b.passwords["alice"] = "pw";
+  b.defer_auth = true;
+  // Deferred (code 0), then resumed with the answer: the same request handled again.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "x", true, {}, "A").code,
+            0);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            0);
+  EXPECT_EQ(g->pending_authentications(), 2u);
+  EXPECT_TRUE(b.published.empty());
+  b.answer_auth();
+  EXPECT_TRUE(t.resumed.empty());  // answers come through post(), on the gateway's thread
+  t.run();
+  ASSERT_EQ(t.resumed.size(), 2u);
+  EXPECT_EQ(t.resumed[0].token, "A");
+  EXPECT_EQ(g->pending_authentications(), 0u);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "x", true, {}, "A").code,
+            204);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            401);
+  ASSERT_EQ(b.published.size(), 1u);
+  EXPECT_EQ(b.published[0].second->payload, "x");
+  // The known client needs no new authentication.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d1", "u=alice", "p=pw"}, "z", true, {}, "C").code,
+            204);
+  // An answer is used once: the same token again authenticates again.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=d2", "u=alice", "p=no"}, "y", true, {}, "B").code,
+            0);
+}
+
+TEST_F(CoapLogic, MaxConnRateRefusesNewSessionsWith503AndMaxAge) {
+  s.max_conn_rate = 2;
+  make();
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r1"}).code, 204);
+  EXPECT_EQ(req(method::post, {"mqtt", "connection"}, {"clientid=r2"}).code, 201);
+  auto r = req(method::post, {"ps", "a"}, {"c=r3"});
+  EXPECT_EQ(r.code, 503);
+  EXPECT_EQ(r.max_age, 1u);
+  // Known sessions are not new connections.
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r1"}).code, 204);
+  now += 500ms;  // one token back
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r3"}).code, 204);
+  EXPECT_EQ(req(method::post, {"ps", "a"}, {"c=r4"}).code, 503);
+  EXPECT_EQ(g->counters().over_limit.load(), 2u);
+}
+
 TEST_F(CoapLogic, ObserveNotifiesAndDeregisters) {
   auto r = req(method::get, {"ps", "s", "%23"}, {"c=obs"}, {}, true, 0, "T1");
   ASSERT_EQ(r.code, 205);
@@ -258,12 +319,39 @@ TEST_F(CoapLogic, ObserveNotifiesAndDeregisters) {
   EXPECT_GT(t.sent[1].seq, t.sent[0].seq);
   EXPECT_GT(t.sent[0].seq, *r.observe);
   EXPECT_EQ(t.sent[0].to.token, "T1");
+  // Acknowledged to the broker once the client acknowledged the CON notification.
+  EXPECT_NE(t.sent[0].tag, 0u);
+  EXPECT_EQ(t.sent[1].tag, 0u);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());
+  EXPECT_EQ(g->counters().notifications.load(), 1u);  // the NON one
+  g->on_con_result(t.sent[0].tag, true);
   ASSERT_FALSE(b.sessions[0]->acks.empty());
   EXPECT_EQ(b.sessions[0]->acks[0], std::make_pair(uint16_t(11), ack_type::puback));
+  EXPECT_EQ(g->counters().notifications.load(), 2u);
+  EXPECT_EQ(g->unconfirmed(), 0u);
   EXPECT_EQ(req(method::get, {"ps", "s", "%23"}, {"c=obs"}, {}, true, 1, "T1").code, 205);
   EXPECT_TRUE(b.sessions[0]->filters.empty());
   EXPECT_EQ(g->observers(), 0u);
   ASSERT_EQ(t.forgotten.size(), 1u);
+}
+
+TEST_F(CoapLogic, LostConNotificationLeavesTheDeliveryUnacknowledged) {
+  ASSERT_EQ(req(method::get, {"ps", "q", "+"}, {"c=q", "qos=2"}, {}, true, 0, "T1").code, 205);
+  ASSERT_EQ(req(method::get, {"ps", "q", "a"}, {"c=q", "qos=2"}, {}, true, 0, "T2").code, 205);
+  deliver("q/a", "both", 2, 21);  // two observers match: two CONs, one tag
+  ASSERT_EQ(t.sent.size(), 2u);
+  EXPECT_EQ(t.sent[0].tag, t.sent[1].tag);
+  g->on_con_result(t.sent[0].tag, true);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());  // waits for the other one
+  g->on_con_result(t.sent[1].tag, false);
+  EXPECT_TRUE(b.sessions[0]->acks.empty());  // lost: never acknowledged
+  EXPECT_EQ(g->unconfirmed(), 0u);
+  deliver("q/a", "again", 2, 22);
+  g->on_con_result(t.sent[2].tag, true);
+  g->on_con_result(t.sent[3].tag, true);
+  ASSERT_EQ(b.sessions[0]->acks.size(), 2u);  // PUBREC + PUBCOMP of 22 only
+  EXPECT_EQ(b.sessions[0]->acks[0], std::make_pair(uint16_t(22), ack_type::pubrec));
+  EXPECT_EQ(b.sessions[0]->acks[1], std::make_pair(uint16_t(22), ack_type::pubcomp));
 }
 
 TEST_F(CoapLogic, NotifyTypeConAndNonProbe) {
