@@ -220,6 +220,16 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
       cr.peer = from.str();
       cr.listener = cfg_->listener;
       cr.mountpoint = cfg_->mountpoint;
+      if (hooks_.make_auth_done) {
+        // Asked once; what arrives meanwhile is dropped (see gateway.hpp).
+        if (!anonymous_pending_) {
+          anonymous_pending_ = true;
+          broker_.authenticate_async(cr, hooks_.make_auth_done(qos_m1_serial, 0));
+        }
+        stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        log_->debug("qos_m1_dropped peer={} reason=authenticating", from.str());
+        return;
+      }
       auto info = broker_.authenticate(cr);
       if (!info) {
         stats_.messages_rejected.fetch_add(1, std::memory_order_relaxed);
@@ -358,6 +368,28 @@ void gateway::on_unthrottled(uint64_t serial, uint64_t generation, time_point no
     c->on_unthrottled(generation, now);
     after(*c);
   }
+}
+
+void gateway::on_authenticated(uint64_t serial, uint64_t attempt, result<client_info> r,
+                               time_point now) {
+  if (serial == qos_m1_serial) {
+    anonymous_pending_ = false;
+    if (r) {
+      anonymous_ = std::move(r).value();
+      log_->info("qos_m1_authenticated client={}", anonymous_->client_id);
+    } else {
+      // The next QoS -1 publish asks again (a hook's answer is then usually cached).
+      log_->info("qos_m1_refused reason=authenticate error={}",
+                 to_string(static_cast<errc>(r.error().value())));
+    }
+    return;
+  }
+  channel* c = by_serial(serial);
+  if (!c) return;  // gone meanwhile: the answer is dropped
+  c->on_authenticated(attempt, std::move(r), now);
+  // The broker may have assigned the client id.
+  if (!c->ended() && !c->client_id().empty()) by_id_[c->client_id()] = serial;
+  after(*c);
 }
 
 void gateway::on_tick(time_point now) {

@@ -54,6 +54,15 @@ class GatewayTest : public ::testing::Test {
       h.make_unthrottle = [this](uint64_t serial, uint64_t gen) {
         return std::function<void()>([this, serial, gen] { unthrottled.push_back({serial, gen}); });
       };
+      if (async_auth) {
+        // Answers are kept and handed to the gateway by answer_auth(), as the service's
+        // post would later.
+        h.make_auth_done = [this](uint64_t serial, uint64_t attempt) {
+          return broker::authenticate_handler([this, serial, attempt](result<client_info> r) {
+            auth_answers.push_back({serial, attempt, std::move(r)});
+          });
+        };
+      }
       gw_ = std::make_unique<gateway>(std::make_shared<const settings>(cfg), broker, std::move(h),
                                       stats);
     }
@@ -134,6 +143,21 @@ class GatewayTest : public ::testing::Test {
     ready();
   }
 
+  struct auth_answer {
+    uint64_t serial = 0, attempt = 0;
+    result<client_info> r = errc::unspecified;
+  };
+  // Hand the oldest kept authenticate_async answer to the gateway.
+  void answer_auth() {
+    ASSERT_FALSE(auth_answers.empty());
+    auto a = std::move(auth_answers.front());
+    auth_answers.pop_front();
+    gw().on_authenticated(a.serial, a.attempt, std::move(a.r), now);
+    collect();
+  }
+
+  bool async_auth = false;
+  std::deque<auth_answer> auth_answers;
   settings cfg;
   fake_broker broker;
   gateway_stats stats;
