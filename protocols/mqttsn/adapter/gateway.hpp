@@ -14,7 +14,8 @@
 //
 // QoS -1 from an address with no connected client is published as one shared client
 // ("mqttsn-qos-1"), authenticated once. With hooks.make_auth_done that authentication is
-// asynchronous: QoS -1 publishes arriving before its answer are dropped and counted
+// asynchronous: when the answer is not given within the call (a remote source such as the
+// HTTP hook is asked), QoS -1 publishes arriving before it are dropped and counted
 // (messages_dropped): QoS -1 has no acknowledgement and the sender none to wait for.
 //
 // Owner: one executor (the UDP service's); nothing here is thread-safe.

@@ -25,6 +25,19 @@ struct recording_sink final : delivery_sink {
   void on_close(close_reason r) override { closes.push_back(r); }
 };
 
+// The fake broker, able to keep authenticate_async answers back (a remote source pending).
+struct test_broker : fake_broker {
+  bool defer_auth = false;
+  std::deque<std::pair<credentials, authenticate_handler>> deferred;
+  void authenticate_async(const credentials& c, authenticate_handler done) override {
+    if (!defer_auth) {
+      done(authenticate(c));
+      return;
+    }
+    deferred.emplace_back(c, std::move(done));
+  }
+};
+
 struct sent {
   udp::endpoint to;
   packet p;
@@ -147,8 +160,14 @@ class GatewayTest : public ::testing::Test {
     uint64_t serial = 0, attempt = 0;
     result<client_info> r = errc::unspecified;
   };
-  // Hand the oldest kept authenticate_async answer to the gateway.
+  // Let the broker give its oldest deferred answer, then hand the oldest answer the
+  // gateway's handler kept to the gateway (as the service's post would).
   void answer_auth() {
+    if (!broker.deferred.empty()) {
+      auto [c, done] = std::move(broker.deferred.front());
+      broker.deferred.pop_front();
+      done(broker.authenticate(c));
+    }
     ASSERT_FALSE(auth_answers.empty());
     auto a = std::move(auth_answers.front());
     auth_answers.pop_front();
@@ -159,7 +178,7 @@ class GatewayTest : public ::testing::Test {
   bool async_auth = false;
   std::deque<auth_answer> auth_answers;
   settings cfg;
-  fake_broker broker;
+  test_broker broker;
   gateway_stats stats;
   std::unique_ptr<gateway> gw_;
   channel::time_point now = channel::clock::now();

@@ -1,6 +1,6 @@
 // CONNECT with hooks.make_auth_done: CONNACK only once authenticate_async answers, a
 // resent CONNECT meanwhile ignored, late or stale answers dropped, QoS -1 publishes dropped
-// until their shared client is admitted.
+// until their shared client is admitted (unless the answer comes inline).
 #include "fixture.hpp"
 
 namespace edgegw::mqttsn::test {
@@ -8,7 +8,10 @@ namespace {
 
 class AsyncAuthTest : public GatewayTest {
  protected:
-  AsyncAuthTest() { async_auth = true; }
+  AsyncAuthTest() {
+    async_auth = true;
+    broker.defer_auth = true;
+  }
   void send_connect(const std::string& id, udp::endpoint from = addr(5000)) {
     connect c;
     c.client_id = id;
@@ -22,7 +25,7 @@ TEST_F(AsyncAuthTest, ConnackWaitsForTheAnswer) {
   send_connect("c1");
   expect_silence();
   EXPECT_TRUE(broker.open_calls.empty());
-  ASSERT_EQ(auth_answers.size(), 1u);
+  ASSERT_EQ(broker.deferred.size(), 1u);
   ASSERT_NE(gw().find_client("c1"), nullptr);
   EXPECT_EQ(gw().find_client("c1")->current_state(), channel::state::authenticating);
   answer_auth();
@@ -35,7 +38,7 @@ TEST_F(AsyncAuthTest, ResentConnectWhilePendingIsIgnored) {
   send_connect("c1");
   send_connect("c1");
   expect_silence();
-  EXPECT_EQ(auth_answers.size(), 1u);  // asked once
+  EXPECT_EQ(broker.deferred.size(), 1u);  // asked once
   // Other messages before CONNACK are those of an unconnected client: ignored.
   publish p;
   p.f.qos = 1;
@@ -74,7 +77,7 @@ TEST_F(AsyncAuthTest, AnswerAfterConnectTimeoutIsDropped) {
 TEST_F(AsyncAuthTest, StaleAnswerOfAReplacedClientIsDropped) {
   send_connect("c1");
   send_connect("c2");  // another client id from the same address replaces c1's state
-  ASSERT_EQ(auth_answers.size(), 2u);
+  ASSERT_EQ(broker.deferred.size(), 2u);
   answer_auth();  // c1's: its channel is gone
   expect_silence();
   answer_auth();
@@ -93,7 +96,7 @@ TEST_F(AsyncAuthTest, QosMinusOneDroppedUntilAuthenticated) {
   p.data = "second";
   send(p, addr(6001));
   expect_silence();
-  EXPECT_EQ(auth_answers.size(), 1u);  // one authentication for the shared client
+  EXPECT_EQ(broker.deferred.size(), 1u);  // one authentication for the shared client
   EXPECT_EQ(stats.messages_dropped.load(), 2u);
   EXPECT_TRUE(broker.published.empty());
   answer_auth();
@@ -102,6 +105,20 @@ TEST_F(AsyncAuthTest, QosMinusOneDroppedUntilAuthenticated) {
   ASSERT_EQ(broker.published.size(), 1u);
   EXPECT_EQ(broker.published[0]->payload, "third");
   EXPECT_TRUE(auth_answers.empty());
+}
+
+TEST_F(AsyncAuthTest, QosMinusOnePublishedAtOnceWhenAnsweredInline) {
+  broker.defer_auth = false;  // no remote source: the answer comes within the call
+  publish p;
+  p.f.qos = -1;
+  p.f.id_type = topic_id_type::predefined;
+  p.topic_id = 7;
+  p.data = "first";
+  send(p, addr(6000));
+  ASSERT_EQ(broker.published.size(), 1u);
+  EXPECT_EQ(broker.published[0]->payload, "first");
+  EXPECT_TRUE(auth_answers.empty());
+  EXPECT_EQ(stats.messages_dropped.load(), 0u);
 }
 
 }  // namespace
