@@ -6,7 +6,7 @@ BUILD=(cmake make g++ pkgconf libboost-dev libmbedtls-dev libcoap3-dev libpaho-m
        libpaho-mqtt-dev libssl-dev libinih-dev libsqlite3-dev libspdlog-dev libfmt-dev
        nlohmann-json3-dev libcli11-dev)
 TEST=(libgtest-dev libgmock-dev clang libclang-rt-14-dev mosquitto mosquitto-clients python3
-      python3-paho-mqtt procps libcoap3-bin openssl iproute2 python3-stomp
+      python3-paho-mqtt procps libcoap3-bin openssl iproute2 python3-stomp python3-websocket
       python3-prometheus-client chromium dpkg-dev file)
 want=("${BUILD[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST[@]}")

@@ -58,6 +58,10 @@ struct client_info {
   std::string mountpoint;           // resolved: prepended to every topic of this client
   bool client_id_assigned = false;  // the broker generated client_id
   bool is_superuser = false;
+  // Set by an adapter whose clients retry a refused publish later (MQTT-SN's "congestion"):
+  // over the per-client rates its publishes are refused with errc::quota_exceeded even when
+  // publish is given an on_unthrottle, instead of being admitted and paused.
+  bool refuse_over_rate = false;
 };
 
 // ---------------------------------------------------------------------------- sessions

@@ -9,6 +9,10 @@ void add_stomp_keys(std::vector<key_spec>& r) {
   r.push_back(address(s, "bind", "0.0.0.0:61613", "TCP address and port; [::]:61613 for IPv6."));
   r.push_back(integer(s, "max_connections", "10000", 1, unlimited_count,
                       "Most STOMP connections at once (each listener)."));
+  r.push_back(number(s, "max_conn_rate", "0", 0.0, 1e6,
+                     "New connections accepted per second (each listener, TCP and WebSocket); "
+                     "0 = unlimited. Over it, accepting pauses (connections wait in the "
+                     "backlog) rather than refusing."));
   r.push_back(boolean(s, "ws_enable", "false",
                       "Also serve STOMP over WebSocket (subprotocols v10.stomp, v11.stomp, "
                       "v12.stomp)."));

@@ -65,16 +65,18 @@ result<publish_outcome> broker_core::publish(const client_info& client, message_
   if (topic.substr(0, 5) == "$SYS/" && client.protocol != "internal") return errc::not_authorized;
   if (!authorize(client, action::publish, topic)) return errc::not_authorized;
   // Per-client rates: a publisher that can pause is charged and paused below (its
-  // acknowledgement and reading wait); one that cannot is refused while it owes.
+  // acknowledgement and reading wait); one that cannot, or would rather retry, is refused
+  // while it owes.
   std::chrono::nanoseconds rate_wait{0};
   if (rates_.enabled() && client.protocol != "internal" && client.protocol != "bridge") {
-    auto wait = rates_.admit(client.client_id, msg->topic.size() + msg->payload.size(),
-                             static_cast<bool>(on_unthrottle), client_rates::clock::now());
+    const bool may_wait = static_cast<bool>(on_unthrottle) && !client.refuse_over_rate;
+    auto wait = rates_.admit(client.client_id, msg->topic.size() + msg->payload.size(), may_wait,
+                             client_rates::clock::now());
     if (!wait) {
       log::core()->debug("rate_limited client={} action=refused", client.client_id);
       return errc::quota_exceeded;
     }
-    rate_wait = *wait;
+    if (may_wait) rate_wait = *wait;
   }
   if (!client.mountpoint.empty()) msg = with_topic(msg, client.mountpoint + msg->topic);
   if (msg->from_client.empty() && !client.client_id.empty()) {

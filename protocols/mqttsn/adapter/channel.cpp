@@ -19,6 +19,8 @@ const char* to_string(channel::state s) noexcept {
       return "will_topic";
     case channel::state::will_msg:
       return "will_msg";
+    case channel::state::authenticating:
+      return "authenticating";
     case channel::state::active:
       return "active";
     case channel::state::asleep:
@@ -92,7 +94,12 @@ void channel::on_packet(packet& p, time_point now) {
         const bool connected = session_open_ && (state_ == state::active ||
                                                  state_ == state::asleep || state_ == state::awake);
         if constexpr (std::is_same_v<T, connect>) {
-          on_connect(m);
+          if (state_ == state::authenticating) {
+            // Resent while the answer is on its way: the CONNACK will answer both.
+            log_->debug("connect_pending client={} peer={}", client_id_, peer_);
+          } else {
+            on_connect(m);
+          }
         } else if constexpr (std::is_same_v<T, willtopic>) {
           if (m.type == msg_type::willtopic && state_ == state::will_topic)
             on_willtopic(m);
@@ -189,16 +196,35 @@ void channel::refuse(return_code rc, std::string_view why) {
 }
 
 void channel::finish_connect() {
-  connect c = std::move(*pending_connect_);
-  pending_connect_.reset();
   credentials cr;
   cr.protocol = "mqttsn";
-  cr.protocol_version = c.protocol_id;
-  cr.client_id = c.client_id;
+  cr.protocol_version = pending_connect_->protocol_id;
+  cr.client_id = pending_connect_->client_id;
   cr.peer = peer_;
   cr.listener = cfg_->listener;
   cr.mountpoint = cfg_->mountpoint;
-  auto info = broker_.authenticate(cr);
+  if (hooks_.make_auth_done) {
+    // The answer may need a remote service (HTTP hook): CONNACK when it arrives. The
+    // CONNECT (and the will gathered for it) waits in pending_connect_ / will_draft_.
+    set_state(state::authenticating);
+    state_since_ = now_;
+    broker_.authenticate_async(cr, hooks_.make_auth_done(serial_, ++auth_attempt_));
+    return;
+  }
+  connect c = std::move(*pending_connect_);
+  pending_connect_.reset();
+  connect_authenticated(c, broker_.authenticate(cr));
+}
+
+void channel::on_authenticated(uint64_t attempt, result<client_info> r, time_point now) {
+  now_ = now;
+  if (state_ != state::authenticating || attempt != auth_attempt_ || !pending_connect_) return;
+  connect c = std::move(*pending_connect_);
+  pending_connect_.reset();
+  connect_authenticated(c, std::move(r));
+}
+
+void channel::connect_authenticated(connect& c, result<client_info> info) {
   if (!info) {
     refuse(detail::to_return_code(static_cast<errc>(info.error().value())), "authenticate");
     return;
@@ -231,6 +257,7 @@ void channel::finish_connect() {
   session_ = opened.value().session;
   session_open_ = true;
   client_ = std::move(info).value();
+  client_.refuse_over_rate = true;  // PUBACK "congestion" over the rate: the client retries
   client_id_ = client_.client_id;
   sleep_duration_ = 0;
   send(connack{return_code::accepted});
@@ -288,6 +315,8 @@ void channel::on_deliveries_ready(uint64_t generation, time_point now) {
   now_ = now;
   if (generation != generation_ || !session_open_) return;
   ready_ = true;
+  // A reconnecting client waits for its CONNACK before any delivery.
+  if (state_ == state::authenticating) return;
   pump();
 }
 

@@ -4,6 +4,9 @@
 //
 // States (MQTT-SN 1.2 section 6.14):
 //   will_topic, will_msg  CONNECT with the will flag: WILLTOPICREQ / WILLMSGREQ sent
+//   authenticating        CONNECT complete, waiting for authenticate_async's answer: a
+//                         retransmitted CONNECT is ignored, other messages are those of an
+//                         unconnected client; bounded by connect_timeout
 //   active                connected: publishes both ways, keepalive watched
 //   asleep                DISCONNECT with a duration: deliveries are buffered (bounded)
 //   awake                 PINGREQ while asleep: buffered messages go out, then PINGRESP
@@ -38,7 +41,7 @@ class channel {
   using clock = std::chrono::steady_clock;
   using time_point = clock::time_point;
 
-  enum class state : uint8_t { will_topic, will_msg, active, asleep, awake, ended };
+  enum class state : uint8_t { will_topic, will_msg, authenticating, active, asleep, awake, ended };
 
   // What the owner lends the channel to be called back through the broker. `serial` names
   // this channel, `generation` its session (a new one per CONNECT), so late calls from an
@@ -46,6 +49,9 @@ class channel {
   struct hooks {
     std::function<std::shared_ptr<delivery_sink>(uint64_t serial, uint64_t generation)> make_sink;
     std::function<std::function<void()>(uint64_t serial, uint64_t generation)> make_unthrottle;
+    // Handed to broker::authenticate_async: the function must post on_authenticated(attempt,
+    // r) for channel `serial`. When empty, CONNECT authenticates synchronously.
+    std::function<broker::authenticate_handler(uint64_t serial, uint64_t attempt)> make_auth_done;
   };
 
   channel(uint64_t serial, std::shared_ptr<const settings> cfg, broker& b, hooks& h,
@@ -60,6 +66,8 @@ class channel {
   void on_deliveries_ready(uint64_t generation, time_point now);
   void on_session_closed(uint64_t generation, close_reason r, time_point now);
   void on_unthrottled(uint64_t generation, time_point now);
+  // The answer of the authenticate_async started by attempt `attempt` (stale ones ignored).
+  void on_authenticated(uint64_t attempt, result<client_info> r, time_point now);
   void on_tick(time_point now);
   // The gateway stops: end the session without the will.
   void shutdown();
@@ -100,6 +108,7 @@ class channel {
   void on_willtopic(willtopic& w);
   void on_willmsg(willmsg& w);
   void finish_connect();
+  void connect_authenticated(connect& c, result<client_info> info);
   void on_disconnect(const disconnect& d);
   void on_pingreq(const pingreq& p);
   void on_will_update(willtopic& w);
@@ -156,6 +165,7 @@ class channel {
   // The CONNECT being completed, and the will gathered for it.
   std::optional<connect> pending_connect_;
   std::optional<message> will_draft_;  // topic, qos, retain, payload
+  uint64_t auth_attempt_ = 0;          // of the authenticate_async awaited in authenticating
   uint16_t keepalive_ = 0;             // seconds (CONNECT Duration)
   uint16_t sleep_duration_ = 0;        // seconds (DISCONNECT Duration)
 

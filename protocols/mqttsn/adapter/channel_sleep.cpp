@@ -117,6 +117,7 @@ std::optional<channel::time_point> channel::next_deadline() const noexcept {
   switch (state_) {
     case state::will_topic:
     case state::will_msg:
+    case state::authenticating:
       take(state_since_ + cfg_->connect_timeout);
       break;
     case state::active:
@@ -140,6 +141,7 @@ void channel::on_tick(time_point now) {
   switch (state_) {
     case state::will_topic:
     case state::will_msg:
+    case state::authenticating:
       if (now >= state_since_ + cfg_->connect_timeout) {
         log_->info("connect_timeout client={} peer={} state={}", client_id_, peer_,
                    to_string(state_));

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 
@@ -213,6 +215,12 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
   if (channel* c = at(from)) who = c->client();
   if (!who) {
     if (!anonymous_) {
+      if (anonymous_pending_) {
+        // Asked once; what arrives meanwhile is dropped (see gateway.hpp).
+        stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        log_->debug("qos_m1_dropped peer={} reason=authenticating", from.str());
+        return;
+      }
       credentials cr;
       cr.protocol = "mqttsn";
       cr.protocol_version = 1;
@@ -220,13 +228,36 @@ void gateway::on_qos_m1(const peer_address& from, publish& p) {
       cr.peer = from.str();
       cr.listener = cfg_->listener;
       cr.mountpoint = cfg_->mountpoint;
-      auto info = broker_.authenticate(cr);
-      if (!info) {
+      std::optional<result<client_info>> info;
+      if (hooks_.make_auth_done) {
+        // An answer given inline (no remote source was asked) serves this publish; a later
+        // one is posted to on_authenticated. Whichever side comes second acts.
+        struct race {
+          std::atomic<int> phase{0};  // 1: the call returned, 2: the answer is in
+          std::optional<result<client_info>> r;
+        };
+        auto st = std::make_shared<race>();
+        broker_.authenticate_async(
+            cr, [st, later = hooks_.make_auth_done(qos_m1_serial, 0)](result<client_info> r) {
+              st->r = std::move(r);
+              if (st->phase.exchange(2) == 1) later(std::move(*st->r));
+            });
+        if (st->phase.exchange(1) != 2) {
+          anonymous_pending_ = true;
+          stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+          log_->debug("qos_m1_dropped peer={} reason=authenticating", from.str());
+          return;
+        }
+        info = std::move(st->r);
+      } else {
+        info = broker_.authenticate(cr);
+      }
+      if (!*info) {
         stats_.messages_rejected.fetch_add(1, std::memory_order_relaxed);
         log_->info("qos_m1_refused peer={} reason=authenticate", from.str());
         return;
       }
-      anonymous_ = std::move(info).value();
+      anonymous_ = std::move(*info).value();
     }
     sender = *anonymous_;
     sender.peer = from.str();
@@ -358,6 +389,28 @@ void gateway::on_unthrottled(uint64_t serial, uint64_t generation, time_point no
     c->on_unthrottled(generation, now);
     after(*c);
   }
+}
+
+void gateway::on_authenticated(uint64_t serial, uint64_t attempt, result<client_info> r,
+                               time_point now) {
+  if (serial == qos_m1_serial) {
+    anonymous_pending_ = false;
+    if (r) {
+      anonymous_ = std::move(r).value();
+      log_->info("qos_m1_authenticated client={}", anonymous_->client_id);
+    } else {
+      // The next QoS -1 publish asks again (a hook's answer is then usually cached).
+      log_->info("qos_m1_refused reason=authenticate error={}",
+                 to_string(static_cast<errc>(r.error().value())));
+    }
+    return;
+  }
+  channel* c = by_serial(serial);
+  if (!c) return;  // gone meanwhile: the answer is dropped
+  c->on_authenticated(attempt, std::move(r), now);
+  // The broker may have assigned the client id.
+  if (!c->ended() && !c->client_id().empty()) by_id_[c->client_id()] = serial;
+  after(*c);
 }
 
 void gateway::on_tick(time_point now) {

@@ -12,6 +12,12 @@
 // sleeping client's id from a new address does the same. A CONNECT with another client id
 // from an address replaces the client state of that address (its will fires).
 //
+// QoS -1 from an address with no connected client is published as one shared client
+// ("mqttsn-qos-1"), authenticated once. With hooks.make_auth_done that authentication is
+// asynchronous: when the answer is not given within the call (a remote source such as the
+// HTTP hook is asked), QoS -1 publishes arriving before it are dropped and counted
+// (messages_dropped): QoS -1 has no acknowledgement and the sender none to wait for.
+//
 // Owner: one executor (the UDP service's); nothing here is thread-safe.
 #pragma once
 #include "gateway/api/asio.hpp"
@@ -68,6 +74,10 @@ class gateway {
   void on_deliveries_ready(uint64_t serial, uint64_t generation, time_point now);
   void on_session_closed(uint64_t serial, uint64_t generation, close_reason r, time_point now);
   void on_unthrottled(uint64_t serial, uint64_t generation, time_point now);
+  // An authenticate_async answer (hooks.make_auth_done): for channel `serial`, or for the
+  // shared QoS -1 client when serial is qos_m1_serial.
+  void on_authenticated(uint64_t serial, uint64_t attempt, result<client_info> r, time_point now);
+  static constexpr uint64_t qos_m1_serial = 0;
   void on_tick(time_point now);
   // Ends every session without wills (the gateway stops).
   void shutdown();
@@ -109,6 +119,7 @@ class gateway {
   std::set<std::pair<time_point, uint64_t>> timers_;
   std::unordered_map<uint64_t, time_point> scheduled_;
   std::optional<client_info> anonymous_;  // publisher of QoS -1 from unknown addresses
+  bool anonymous_pending_ = false;        // its authenticate_async is under way
 
   std::vector<datagram> out_;
 };

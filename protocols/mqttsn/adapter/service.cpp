@@ -54,6 +54,17 @@ class udp_service::impl : public std::enable_shared_from_this<impl> {
         });
       };
     };
+    h.make_auth_done = [this](uint64_t serial, uint64_t attempt) -> broker::authenticate_handler {
+      return
+          [w = weak_from_this(), ex = io_.get_executor(), serial, attempt](result<client_info> r) {
+            asio::post(ex, [w, serial, attempt, r = std::move(r)]() mutable {
+              if (auto s = w.lock(); s && !s->stopped_) {
+                s->gw_->on_authenticated(serial, attempt, std::move(r), channel::clock::now());
+                s->flush();
+              }
+            });
+          };
+    };
     gw_ = std::make_unique<gateway>(cfg_, broker_, std::move(h), stats_);
   }
 

@@ -108,7 +108,7 @@ std::size_t channel::on_bytes(std::span<const uint8_t> in, time_point now) {
   auto& metrics = broker_.metrics();
   std::size_t used = 0;
   needed_ = 0;
-  while (!closing_ && !throttled_ && used < in.size()) {
+  while (!closing_ && !throttled_ && !authenticating_ && used < in.size()) {
     auto r = decoder_.decode(in.subspan(used), frame_);
     if (r.status == decode_status::need_more) {
       needed_ = r.needed;
@@ -217,12 +217,40 @@ void channel::handle_connect(frame& f) {
   creds.peer = peer_;
   creds.listener = cfg_->listener;
   creds.mountpoint = cfg_->mountpoint;
-  auto who = broker_.authenticate(creds);
+  connecting_version_ = *ver;
+  connect_receipt_.reset();
+  if (const auto* r = f.find("receipt")) connect_receipt_ = *r;
+  if (hooks_.on_authenticated) {
+    // The answer may need a remote service: frames after CONNECT wait unread (the input
+    // is not consumed, reading pauses) until on_authenticated.
+    authenticating_ = true;
+    broker_.authenticate_async(creds, hooks_.on_authenticated);
+    return;
+  }
+  connect_authenticated(broker_.authenticate(creds));
+}
+
+void channel::on_authenticated(result<client_info> r, time_point now) {
+  now_ = now;
+  if (!authenticating_) return;
+  authenticating_ = false;
+  if (closing_) return;  // connect time-out or the socket closed meanwhile
+  connect_authenticated(std::move(r));
+}
+
+void channel::connect_authenticated(result<client_info> who) {
+  // The CONNECT frame itself is gone (frame_ is reused): its receipt header is kept.
+  frame cause;
+  if (connect_receipt_) cause.add("receipt", *connect_receipt_);
+  const frame* f = &cause;
+  const version ver = connecting_version_;
+  const uint64_t sx = static_cast<uint64_t>(cfg_->heartbeat_send.count());
+  const uint64_t sy = static_cast<uint64_t>(cfg_->heartbeat_receive.count());
   if (!who) {
     const auto e = static_cast<errc>(who.error().value());
     fail(e == errc::bad_credentials || e == errc::not_authorized ? "authentication failed"
                                                                  : error_text(e),
-         error_text(e), &f, close_reason::not_authorized);
+         error_text(e), f, close_reason::not_authorized);
     return;
   }
   session_options opts;
@@ -233,7 +261,7 @@ void channel::handle_connect(frame& f) {
   auto opened = broker_.open_session(who.value(), opts, hooks_.sink);
   if (!opened) {
     const auto e = static_cast<errc>(opened.error().value());
-    fail("session refused", error_text(e), &f, close_reason::protocol_error);
+    fail("session refused", error_text(e), f, close_reason::protocol_error);
     return;
   }
   session_ = opened.value().session;
@@ -242,13 +270,13 @@ void channel::handle_connect(frame& f) {
 
   frame ok;
   ok.command = "CONNECTED";
-  ok.add("version", std::string(to_string(*ver)));
-  if (*ver != version::v10) ok.add("heart-beat", std::to_string(sx) + "," + std::to_string(sy));
+  ok.add("version", std::string(to_string(ver)));
+  if (ver != version::v10) ok.add("heart-beat", std::to_string(sx) + "," + std::to_string(sy));
   ok.add("server", cfg_->server);
   ok.add("session", client_id_);
   send_frame(ok);
   detail::log()->info("connected client={} peer={} version={} heart_beat={},{}", client_id_, peer_,
-                      to_string(*ver), send_every_.count(), expect_every_.count());
+                      to_string(ver), send_every_.count(), expect_every_.count());
 }
 
 void channel::send_frame(const frame& f) {
@@ -319,7 +347,7 @@ std::optional<channel::time_point> channel::next_deadline() const noexcept {
 }
 
 bool channel::wants_read() const noexcept {
-  return !closing_ && !throttled_ && out_.size() < 2 * cfg_->write_high_water;
+  return !closing_ && !throttled_ && !authenticating_ && out_.size() < 2 * cfg_->write_high_water;
 }
 
 void channel::on_deliveries_ready(time_point now) {

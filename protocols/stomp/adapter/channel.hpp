@@ -7,6 +7,8 @@
 //   on_deliveries_ready(now) the session's delivery_sink::on_ready, posted here
 //   on_unthrottled(now)      the on_unthrottle of a throttled SEND, posted here
 //   on_session_closed(r,now) the session's delivery_sink::on_close, posted here
+//   on_authenticated(r,now)  the answer of authenticate_async, posted here; input after the
+//                            CONNECT frame is not consumed (nor read) until then
 //   pump(now)                after the output drained (a write completed)
 //   on_transport_closed()    the socket is gone
 // After each call the owner writes output(), stops reading while !wants_read(), and closes
@@ -50,6 +52,9 @@ class channel {
   struct hooks {
     std::shared_ptr<delivery_sink> sink;  // handed to open_session
     std::function<void()> on_unthrottle;  // handed to publish: must post on_unthrottled()
+    // Handed to broker::authenticate_async: must post on_authenticated(r). When empty,
+    // CONNECT authenticates synchronously.
+    broker::authenticate_handler on_authenticated;
   };
 
   channel(std::shared_ptr<const settings> cfg, broker& b, std::string peer, hooks h,
@@ -63,6 +68,7 @@ class channel {
   void on_deliveries_ready(time_point now);
   void on_unthrottled(time_point now);
   void on_session_closed(close_reason r, time_point now);
+  void on_authenticated(result<client_info> r, time_point now);
   void pump(time_point now);
   void on_transport_closed();
 
@@ -103,6 +109,8 @@ class channel {
   // channel.cpp: input, dispatch, CONNECT, timers, errors and closing.
   void dispatch(frame& f);
   void handle_connect(frame& f);
+  // The rest of CONNECT once authenticated: open the session, CONNECTED or ERROR.
+  void connect_authenticated(result<client_info> who);
   void send_frame(const frame& f);
   void send_receipt(const frame& f);
   // ERROR (message + body, receipt-id of the offending frame), then close.
@@ -141,6 +149,9 @@ class channel {
   bool connected_ = false;
   bool closing_ = false;
   bool throttled_ = false;
+  bool authenticating_ = false;  // CONNECT waits for authenticate_async
+  version connecting_version_ = version::v12;
+  std::optional<std::string> connect_receipt_;  // of the CONNECT frame, for its ERROR
   std::optional<close_reason> close_reason_;
 
   std::string out_;

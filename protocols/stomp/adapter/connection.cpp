@@ -28,6 +28,9 @@ class connection::sink final : public delivery_sink {
   void unthrottle() {
     post([](connection& c) { c.handle_unthrottled(); });
   }
+  void authenticated(result<client_info> r) {
+    post([r = std::move(r)](connection& c) { c.handle_authenticated(r); });
+  }
 
  private:
   template <class F>
@@ -45,8 +48,11 @@ connection::connection(std::unique_ptr<transport> t, std::string peer,
     : io_(std::move(t)),
       cfg_(cfg),
       sink_(std::make_shared<sink>(io_->executor())),
-      channel_(cfg, b, std::move(peer), channel::hooks{sink_, [s = sink_] { s->unthrottle(); }},
-               clock::now()),
+      channel_(
+          cfg, b, std::move(peer),
+          channel::hooks{sink_, [s = sink_] { s->unthrottle(); },
+                         [s = sink_](result<client_info> r) { s->authenticated(std::move(r)); }},
+          clock::now()),
       rbuf_(cfg->read_buffer_size > 0 ? cfg->read_buffer_size : 4096),
       token_(std::move(token)) {}
 
@@ -92,6 +98,12 @@ void connection::handle_session_closed(close_reason r) {
 void connection::handle_unthrottled() {
   channel_.on_unthrottled(clock::now());
   feed();  // the bytes left unconsumed when the SEND throttled
+  after_event();
+}
+
+void connection::handle_authenticated(result<client_info> r) {
+  channel_.on_authenticated(std::move(r), clock::now());
+  feed();  // the bytes that followed the CONNECT frame
   after_event();
 }
 

@@ -2,7 +2,8 @@
 // stomp::channel: a read loop over a buffer
 // grown only for a frame that needs it (bounded by max_frame_size through the codec), one
 // write in flight gathering the channel's output (the two buffers are swapped), reading
-// paused while a SEND is throttled or the client does not read its MESSAGE frames, a
+// paused while a SEND is throttled, CONNECT awaits authentication or the client does not
+// read its MESSAGE frames, a
 // deadline at the channel's next_deadline() (shared per io_context, net::deadline_service),
 // and a lingering close (our FIN, then wait for the peer's) so an ERROR frame is not lost
 // to a TCP reset.
@@ -55,6 +56,7 @@ class connection final : public std::enable_shared_from_this<connection>,
   void handle_ready();
   void handle_session_closed(close_reason r);
   void handle_unthrottled();
+  void handle_authenticated(result<client_info> r);
 
   std::unique_ptr<transport> io_;
   std::shared_ptr<const settings> cfg_;

@@ -35,6 +35,9 @@ void tcp_service::start() {
           start_ws_connection(std::move(s), cfg, *b, path, std::move(token));
         });
   }
+  // The listeners' own accept pacing, as listener.*.NAME.max_conn_rate does for MQTT.
+  listener_->set_max_conn_rate(opts_.max_conn_rate);
+  if (ws_listener_) ws_listener_->set_max_conn_rate(opts_.max_conn_rate);
   listener_->start();
   if (ws_listener_) ws_listener_->start();
   bind_ = net::to_string(listener_->local_endpoint());
@@ -86,6 +89,7 @@ service_options options_from(const config::values& cfg) {
   o.bind_host = ep.host;
   o.bind_port = ep.port;
   o.max_connections = static_cast<std::size_t>(cfg.get_int(k("max_connections")));
+  o.max_conn_rate = cfg.get_double(k("max_conn_rate"));
   o.ws_enable = cfg.get_bool(k("ws_enable"));
   const auto& ws = cfg.get_endpoint(k("ws_bind"));
   o.ws_host = ws.host;

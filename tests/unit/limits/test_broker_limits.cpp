@@ -102,6 +102,24 @@ TEST_F(broker_limits_test, RatesRefuseAnUnpausablePublisherAndSpareOthers) {
   EXPECT_TRUE(pub(other, 1));
 }
 
+TEST_F(broker_limits_test, RefuseOverRateRefusesEvenWithAnUnthrottle) {
+  settings.max_message_rate = 2;
+  make();
+  auto sn = auth("sn", "mqttsn").value();
+  sn.refuse_over_rate = true;
+  std::atomic<int> released{0};
+  auto unthrottle = [&] { ++released; };
+  for (int i = 0; i < 3; ++i) {  // the third into debt, yet not paused
+    auto ok = pub(sn, 1, unthrottle);
+    ASSERT_TRUE(ok) << i;
+    EXPECT_FALSE(ok.value().throttled) << i;
+  }
+  auto r = pub(sn, 1, unthrottle);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(static_cast<errc>(r.error().value()), errc::quota_exceeded);
+  EXPECT_EQ(released.load(), 0);
+}
+
 TEST_F(broker_limits_test, ByteRateRefusesBigPublishes) {
   settings.max_byte_rate = 1000;
   make();

@@ -45,7 +45,7 @@ class fake_session final : public session {
   client_info client_;
 };
 
-class fake_broker final : public broker {
+class fake_broker : public broker {
  public:
   result<client_info> authenticate(const credentials& creds) override;
   result<opened_session> open_session(const client_info& client, const session_options& options,

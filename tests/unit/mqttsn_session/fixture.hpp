@@ -25,6 +25,19 @@ struct recording_sink final : delivery_sink {
   void on_close(close_reason r) override { closes.push_back(r); }
 };
 
+// The fake broker, able to keep authenticate_async answers back (a remote source pending).
+struct test_broker : fake_broker {
+  bool defer_auth = false;
+  std::deque<std::pair<credentials, authenticate_handler>> deferred;
+  void authenticate_async(const credentials& c, authenticate_handler done) override {
+    if (!defer_auth) {
+      done(authenticate(c));
+      return;
+    }
+    deferred.emplace_back(c, std::move(done));
+  }
+};
+
 struct sent {
   udp::endpoint to;
   packet p;
@@ -54,6 +67,15 @@ class GatewayTest : public ::testing::Test {
       h.make_unthrottle = [this](uint64_t serial, uint64_t gen) {
         return std::function<void()>([this, serial, gen] { unthrottled.push_back({serial, gen}); });
       };
+      if (async_auth) {
+        // Answers are kept and handed to the gateway by answer_auth(), as the service's
+        // post would later.
+        h.make_auth_done = [this](uint64_t serial, uint64_t attempt) {
+          return broker::authenticate_handler([this, serial, attempt](result<client_info> r) {
+            auth_answers.push_back({serial, attempt, std::move(r)});
+          });
+        };
+      }
       gw_ = std::make_unique<gateway>(std::make_shared<const settings>(cfg), broker, std::move(h),
                                       stats);
     }
@@ -134,8 +156,29 @@ class GatewayTest : public ::testing::Test {
     ready();
   }
 
+  struct auth_answer {
+    uint64_t serial = 0, attempt = 0;
+    result<client_info> r = errc::unspecified;
+  };
+  // Let the broker give its oldest deferred answer, then hand the oldest answer the
+  // gateway's handler kept to the gateway (as the service's post would).
+  void answer_auth() {
+    if (!broker.deferred.empty()) {
+      auto [c, done] = std::move(broker.deferred.front());
+      broker.deferred.pop_front();
+      done(broker.authenticate(c));
+    }
+    ASSERT_FALSE(auth_answers.empty());
+    auto a = std::move(auth_answers.front());
+    auth_answers.pop_front();
+    gw().on_authenticated(a.serial, a.attempt, std::move(a.r), now);
+    collect();
+  }
+
+  bool async_auth = false;
+  std::deque<auth_answer> auth_answers;
   settings cfg;
-  fake_broker broker;
+  test_broker broker;
   gateway_stats stats;
   std::unique_ptr<gateway> gw_;
   channel::time_point now = channel::clock::now();

@@ -24,11 +24,15 @@ class null_sink final : public delivery_sink {
 };
 
 struct harness {
-  explicit harness(settings s = {}) {
+  // async_auth: authenticate_async answers are kept in auth_answers (the glue would post
+  // them); hand them over with answer_auth().
+  explicit harness(settings s = {}, bool async_auth = false) {
     cfg = std::make_shared<settings>(std::move(s));
     channel::hooks h;
     h.sink = sink;
     h.on_unthrottle = [this] { ++unthrottles; };
+    if (async_auth)
+      h.on_authenticated = [this](result<client_info> r) { auth_answers.push_back(std::move(r)); };
     ch = std::make_unique<channel>(cfg, broker, "127.0.0.1:5000", std::move(h), now);
   }
 
@@ -94,6 +98,16 @@ struct harness {
     ch->on_deliveries_ready(now);
   }
 
+  // The oldest kept answer to the channel, then the input left unconsumed (as the glue).
+  void answer_auth() {
+    ASSERT_FALSE(auth_answers.empty());
+    auto r = std::move(auth_answers.front());
+    auth_answers.erase(auth_answers.begin());
+    ch->on_authenticated(std::move(r), now);
+    feed("");
+  }
+
+  std::vector<result<client_info>> auth_answers;
   channel::time_point now = channel::clock::now();
   std::shared_ptr<settings> cfg;
   edgegw::test::fake_broker broker;
