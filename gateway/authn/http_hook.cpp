@@ -129,6 +129,13 @@ struct http_hook::request : std::enable_shared_from_this<request> {
     deadline = std::chrono::steady_clock::now() + s.timeout;
   }
 
+  // Destroyed unfinished only when its executor is torn down at shutdown: drop the waiters
+  // without calling them (their executors are going too). They hold the auth chain, which
+  // holds the hook, so leaving them in inflight_ would keep all of it alive for ever.
+  ~request() {
+    if (!finished) hook->abandon(key);
+  }
+
   void start() {
     // The resolver has no deadline of its own: a timer cancels it.
     auto self = shared_from_this();
@@ -244,6 +251,18 @@ void http_hook::complete(const std::string& key, hook_answer a, bool cacheable) 
   }
   for (auto& w : waiters)
     if (w) w(a);
+}
+
+void http_hook::abandon(const std::string& key) {
+  std::vector<std::function<void(hook_answer)>> dropped;
+  {
+    std::lock_guard lk(mu_);
+    if (auto w = inflight_.find(key); w != inflight_.end()) {
+      dropped = std::move(w->second);
+      inflight_.erase(w);
+    }
+  }
+  // `dropped` is destroyed here, outside the lock: its captures may own this hook.
 }
 
 void http_hook::remember_locked(const std::string& key, hook_answer a) {

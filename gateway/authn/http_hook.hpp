@@ -60,6 +60,8 @@ class http_hook : public std::enable_shared_from_this<http_hook> {
   std::string cache_key(const credentials& creds) const;
   // Caches `a` (when cacheable) and hands it to every query waiting for `key`.
   void complete(const std::string& key, hook_answer a, bool cacheable);
+  // Forgets the waiters of `key` without answering them (shutdown only).
+  void abandon(const std::string& key);
   void remember_locked(const std::string& key, hook_answer a);
   std::optional<hook_answer> cached_locked(const std::string& key);
 

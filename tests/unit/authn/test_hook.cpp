@@ -253,3 +253,27 @@ TEST_F(Hook, CacheAnswersWithinTtlAndFeedsTheSynchronousPath) {
   EXPECT_EQ(ask(*a, creds("u", "other")).first, errc::bad_credentials);
   EXPECT_EQ(server_.requests(), 2);
 }
+
+// At shutdown the I/O context goes away with a hook request under way: the waiting
+// callback (which owns the chain, which owns the hook) must be dropped, not leaked.
+TEST_F(Hook, ShutdownWithARequestUnderWayFreesTheChain) {
+  server_.set_reply(0, "");
+  std::weak_ptr<auth_chain> weak;
+  bool answered = false;
+  {
+    boost::asio::io_context local;
+    http_hook_settings h;
+    ASSERT_EQ(parse_http_url("http://127.0.0.1:" + std::to_string(server_.port()) + "/auth", h),
+              "");
+    auto c = std::make_shared<auth_chain>(chain_settings{}, access_lists{},
+                                          std::make_shared<http_hook>(h, local.get_executor()));
+    weak = c;
+    client_info ci;
+    ci.client_id = "dev1";
+    c->check_async(creds("u", "p"), ci, [&answered](errc, client_info) { answered = true; });
+    c.reset();
+    EXPECT_FALSE(weak.expired());  // the request under way holds it
+  }
+  EXPECT_TRUE(weak.expired());
+  EXPECT_FALSE(answered);
+}
