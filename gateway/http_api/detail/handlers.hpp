@@ -4,6 +4,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <variant>
+
 #include "gateway/http_api/api_context.hpp"
 #include "gateway/http_api/request_target.hpp"
 
@@ -28,6 +30,13 @@ maybe_response status(api_context& ctx, const api_request& r, const request_targ
                       const segs& s);
 maybe_response banned(api_context& ctx, const api_request& r, const request_target& t,
                       const segs& s);
+// /api/v5/gateways/{name}/clients/{clientid}/{lookup|read|write|observe}
+// (gateway_commands.cpp).
+maybe_response gateway_commands(api_context& ctx, const api_request& r, const request_target& t,
+                                const segs& s);
+// The LwM2M dn command for .../{read|write|observe}?path=...: the command JSON, or why the
+// query is bad.
+std::variant<json, std::string> lwm2m_command(std::string_view op, const request_target& t);
 // GET /api/v5/prometheus/stats
 std::string prometheus_text(api_context& ctx);
 

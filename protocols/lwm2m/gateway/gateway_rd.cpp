@@ -213,6 +213,7 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
     d = nd.get();
     devices_[ep] = std::move(nd);
     device_count_ = devices_.size();
+    api_view_add(ep);
     lg()->info("register ep={} peer={} lt={} binding={}", ep, cr.peer, lt,
                reg.get("b").value_or(""));
   }

@@ -199,6 +199,7 @@ void lwm2m_gateway::remove(std::string ep, bool deregister_event, close_reason w
   auto d = std::move(it->second);
   devices_.erase(it);
   device_count_ = devices_.size();
+  api_view_remove(ep);
   locations_.erase(d->location);
   drop_resource(d->resource);
   for (auto t = tokens_.begin(); t != tokens_.end();)
