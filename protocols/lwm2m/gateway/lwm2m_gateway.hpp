@@ -70,6 +70,11 @@ class lwm2m_gateway final : public net::service,
     command cmd;            // the observe command (reqID, path, encoding)
     bool answered = false;  // the first response went to up/resp; the rest are notify
   };
+  struct pending_auth {
+    coap_session_t* session = nullptr;  // referenced
+    std::string token;                  // of the parked REGISTER
+    std::optional<edgegw::result<client_info>> answer;
+  };
   struct device {
     std::string ep;
     std::string location;                 // the id of rd/{id}
@@ -96,8 +101,13 @@ class lwm2m_gateway final : public net::service,
   static void on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
                       coap_mid_t mid);
   void handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t* resp);
-  void do_register(coap_session_t* s, const std::vector<std::string>& query,
+  void do_register(coap_session_t* s, const coap_pdu_t* req, const std::vector<std::string>& query,
                    std::string_view payload, coap_pdu_t* resp);
+  // The registration's authentication answer, or nullopt when the request was parked until
+  // it arrives (gateway_rd.cpp).
+  std::optional<edgegw::result<client_info>> authenticate(coap_session_t* s, const coap_pdu_t* req,
+                                                          const credentials& cr);
+  void on_auth_answer(uint64_t id, edgegw::result<client_info> r);
   void do_update(device& d, coap_session_t* s, const std::vector<std::string>& query,
                  std::string_view payload, coap_pdu_t* resp);
   void response(device& d, const std::string& token, const coap_pdu_t* received);
@@ -141,6 +151,8 @@ class lwm2m_gateway final : public net::service,
   std::map<std::string, std::string, std::less<>> locations_;            // id -> endpoint
   std::map<std::string, std::string, std::less<>> tokens_;               // token -> endpoint
   uint64_t next_token_ = 1;
+  std::map<uint64_t, pending_auth> pending_auth_;  // registrations awaiting authentication
+  uint64_t next_auth_ = 1;
   std::random_device random_;
   std::atomic<bool> stopped_{false};
   std::vector<delivery> batch_;
