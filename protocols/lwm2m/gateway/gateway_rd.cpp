@@ -293,6 +293,8 @@ std::optional<edgegw::result<client_info>> lwm2m_gateway::authenticate(coap_sess
     lg()->debug("auth_still_pending peer={}", coap::stack::peer_of(s));
     return std::nullopt;  // not answered yet (libcoap normally re-ACKs these itself)
   }
+  // A libcoap without separate responses: only answers the sources have at hand.
+  if (!coap_async_is_supported()) return broker_.authenticate(cr);
   struct wait {
     std::mutex mu;
     bool returned = false;
@@ -320,7 +322,7 @@ std::optional<edgegw::result<client_info>> lwm2m_gateway::authenticate(coap_sess
   }
   if (!coap_register_async(s, req, 0)) {
     lg()->warn("auth_park_failed ep={} peer={}", cr.client_id, cr.peer);
-    return std::nullopt;  // the device retries its registration
+    return edgegw::result<client_info>(errc::server_unavailable);  // answered 5.03
   }
   pending_auth_[id] = pending_auth{coap_session_reference(s), std::move(token), std::nullopt};
   lg()->debug("auth_pending ep={} peer={}", cr.client_id, cr.peer);
