@@ -6,10 +6,8 @@
 // Commands are answered 204 once handed to the gateway; the device's answer arrives on the
 // uplink MQTT topic as for a command published on dn. The gateway is any service with
 // net::gateway_commands whose commands_gateway() is the path's gateway name.
-#include <algorithm>
-#include <array>
-
 #include "gateway/http_api/detail/handlers.hpp"
+#include "gateway/http_api/lwm2m_query.hpp"
 #include "gateway/net/gateway_commands.hpp"
 
 namespace edgegw::http_api::detail {
@@ -29,36 +27,6 @@ api_response client_not_found() {
 }
 
 }  // namespace
-
-std::variant<json, std::string> lwm2m_command(std::string_view op, const request_target& t) {
-  auto path = t.param("path");
-  if (!path || path->empty()) return std::string("path is required");
-  json data = {{"path", *path}};
-  if (op == "read") return json{{"msgType", "read"}, {"data", std::move(data)}};
-  if (op == "observe") {
-    auto enable = t.param("enable");
-    if (!enable || (*enable != "true" && *enable != "false"))
-      return std::string("enable must be true or false");
-    return json{{"msgType", *enable == "true" ? "observe" : "cancel-observe"},
-                {"data", std::move(data)}};
-  }
-  if (op == "write") {
-    // EMQX's data types; the value is checked against it by the gateway's parser.
-    static constexpr std::array<std::string_view, 7> types = {
-        "Integer", "Float", "Time", "String", "Boolean", "Opaque", "Objlnk"};
-    auto type = t.param("type");
-    if (!type || std::find(types.begin(), types.end(), *type) == types.end())
-      return std::string(
-          "type must be one of Integer, Float, Time, String, Boolean, Opaque, "
-          "Objlnk");
-    auto value = t.param("value");
-    if (!value) return std::string("value is required");
-    data["type"] = *type;
-    data["value"] = *value;
-    return json{{"msgType", "write"}, {"data", std::move(data)}};
-  }
-  return std::string("unknown operation");
-}
 
 maybe_response gateway_commands(api_context& ctx, const api_request& r, const request_target& t,
                                 const segs& s) {
@@ -88,9 +56,11 @@ maybe_response gateway_commands(api_context& ctx, const api_request& r, const re
   }
   if (r.method != "POST" && r.method != "PUT")
     return error_response(405, "METHOD_NOT_ALLOWED", "use POST");
-  auto cmd = lwm2m_command(op, t);
+  auto cmd = http_api::lwm2m_command(op, t);
   if (auto* err = std::get_if<std::string>(&cmd)) return error_response(400, "BAD_REQUEST", *err);
-  auto outcome = gw->send_command(id, std::get<json>(cmd).dump());
+  // Invalid UTF-8 from the query is replaced; the gateway then refuses the path or value.
+  auto outcome = gw->send_command(
+      id, std::get<json>(cmd).dump(-1, ' ', false, json::error_handler_t::replace));
   switch (outcome.status) {
     case net::command_status::accepted:
       return no_content();

@@ -4,8 +4,6 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include <variant>
-
 #include "gateway/http_api/api_context.hpp"
 #include "gateway/http_api/request_target.hpp"
 
@@ -34,9 +32,6 @@ maybe_response banned(api_context& ctx, const api_request& r, const request_targ
 // (gateway_commands.cpp).
 maybe_response gateway_commands(api_context& ctx, const api_request& r, const request_target& t,
                                 const segs& s);
-// The LwM2M dn command for .../{read|write|observe}?path=...: the command JSON, or why the
-// query is bad.
-std::variant<json, std::string> lwm2m_command(std::string_view op, const request_target& t);
 // GET /api/v5/prometheus/stats
 std::string prometheus_text(api_context& ctx);
 
