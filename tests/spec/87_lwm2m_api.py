@@ -4,10 +4,11 @@ the device (tests/lwm2m_sim) as a dn command would, its answer on lwm2m/{ep}/up/
 MQTT application (paho); GET .../lookup?path=&action= gives the last answer (6.01 before
 any); observe's notifications arrive on up/notify; a sleeping queue-mode device gets the
 command when it wakes; 400 for a bad path/type/value, 404 for an unknown client, 401
-without credentials."""
+without credentials; `edgegw ctl lwm2m` drives the same paths."""
 import base64
 import importlib
 import json
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -174,6 +175,41 @@ class Lwm2mApiTest(base.Lwm2mTestCase):
         sim.send('deregister')
         sim.wait('DEREGISTERED')
         self.op('read', expect=404, path='/3/0/0')
+
+    def ctl(self, *args, expect=0):
+        p = subprocess.run([self.broker.binary, 'ctl', '--url',
+                            'http://127.0.0.1:%d' % self.broker.port('api', ''),
+                            '-u', USER, '-p', PASSWORD] + list(args),
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, expect, 'stdout: %s\nstderr: %s' % (p.stdout, p.stderr))
+        return p
+
+    def test_ctl_lwm2m(self):
+        """edgegw ctl lwm2m read / write / observe send the command; lookup shows the last
+        answer as a table (or the API's JSON with --json); an unknown client fails."""
+        _, sim = self.device(self.ep)
+        self.next_json(self.app_, 'register')
+        out = self.ctl('lwm2m', 'read', self.ep, '/3/0/0').stdout
+        self.assertEqual(out.strip(), 'sent read /3/0/0 to %s' % self.ep)
+        self.assertEqual(self.resp('read')['code'], '2.05')
+        lines = self.ctl('lwm2m', 'lookup', self.ep, '/3/0/0').stdout.strip().split('\n')
+        self.assertEqual(lines[0], '2.05 content')
+        self.assertEqual(lines[1].split(), ['PATH', 'VALUE', 'NAME', 'OPERATIONS', 'TYPE'])
+        self.assertTrue(lines[2].startswith('/3/0/0  '), lines)
+        self.assertIn('Open Mobile Alliance', lines[2])
+        sent = json.loads(self.ctl('--json', 'lwm2m', 'write', self.ep, '/3/0/15', 'String',
+                                   'UTC').stdout)
+        self.assertEqual(sent, {'sent': 'write', 'clientid': self.ep, 'path': '/3/0/15'})
+        sim.wait('WRITTEN /3/0/15 "UTC"')
+        self.assertEqual(self.resp('write')['code'], '2.04')
+        got = json.loads(self.ctl('--json', 'lwm2m', 'lookup', self.ep, '/3/0/15',
+                                  'write').stdout)
+        self.assertEqual((got['code'], got['action']), ('2.04', 'write'))
+        self.ctl('lwm2m', 'observe', self.ep, '/3303/0/5700', 'on')
+        self.assertIn('observe=0', sim.wait('REQ GET /3303/0/5700'))
+        err = self.ctl('lwm2m', 'read', 'nobody', '/3/0/0', expect=1).stderr
+        self.assertIn('404', err)
+        self.ctl('lwm2m', 'write', self.ep, '/3/0/15', expect=1)  # TYPE and VALUE missing
 
 
 if __name__ == '__main__':
