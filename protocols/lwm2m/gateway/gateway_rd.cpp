@@ -156,6 +156,7 @@ void lwm2m_gateway::drop_resource(coap_resource_t* r) {
 void lwm2m_gateway::do_register(coap_session_t* s, const coap_pdu_t* req,
                                 const std::vector<std::string>& query, std::string_view payload,
                                 coap_pdu_t* resp) {
+  auto parked = take_parked(s, req);
   auto parsed = parse_registration(query, payload, true);
   if (!parsed) {
     lg()->info("register_refused peer={} reason=\"{}\"", coap::stack::peer_of(s),
@@ -193,7 +194,7 @@ void lwm2m_gateway::do_register(coap_session_t* s, const coap_pdu_t* req,
   cr.peer = coap::stack::peer_of(s);
   cr.listener = dtls ? stack_.settings().name + "_dtls" : stack_.settings().name;
   cr.mountpoint = settings_.mountpoint;
-  auto answer = authenticate(s, req, cr);
+  auto answer = parked ? std::move(parked) : authenticate(s, req, cr);
   if (!answer) return;  // answered later, as a separate response (libcoap sent the ACK)
   auto info = std::move(*answer);
   if (!info) {
@@ -273,26 +274,31 @@ void lwm2m_gateway::do_register(coap_session_t* s, const coap_pdu_t* req,
 // request is parked with libcoap's separate-response support (RFC 7252 5.2.2: an empty ACK
 // now, libcoap re-ACKs retransmissions of it) and, when the answer arrives on this thread,
 // triggered, so libcoap hands the same request to on_request again and this returns the
-// stored answer. A registration retried with a new token while one waits runs its own
+// stored answer (take_parked). A registration retried with a new token while one waits runs its own
 // check; whichever answer comes second finds the device and re-registers it, so there is
 // never a second session.
+std::optional<edgegw::result<client_info>> lwm2m_gateway::take_parked(coap_session_t* s,
+                                                                      const coap_pdu_t* req) {
+  auto tok = coap_pdu_get_token(req);
+  if (!coap_find_async(s, tok)) return std::nullopt;
+  // The triggered re-run of a parked request: its entry goes now, whatever do_register
+  // then answers (libcoap removes the async entry after this handler).
+  const std::string_view token(reinterpret_cast<const char*>(tok.s), tok.length);
+  for (auto it = pending_auth_.begin(); it != pending_auth_.end(); ++it) {
+    if (it->second.session != s || it->second.token != token || !it->second.answer) continue;
+    auto answer = std::move(it->second.answer);
+    coap_session_release(it->second.session);
+    pending_auth_.erase(it);
+    return answer;
+  }
+  return std::nullopt;
+}
+
 std::optional<edgegw::result<client_info>> lwm2m_gateway::authenticate(coap_session_t* s,
                                                                        const coap_pdu_t* req,
                                                                        const credentials& cr) {
   auto tok = coap_pdu_get_token(req);
   std::string token(reinterpret_cast<const char*>(tok.s), tok.length);
-  if (coap_find_async(s, tok)) {
-    // The triggered re-run of a parked request.
-    for (auto it = pending_auth_.begin(); it != pending_auth_.end(); ++it) {
-      if (it->second.session != s || it->second.token != token || !it->second.answer) continue;
-      auto answer = std::move(it->second.answer);
-      coap_session_release(it->second.session);
-      pending_auth_.erase(it);
-      return answer;  // libcoap removes the async entry after this handler
-    }
-    lg()->debug("auth_still_pending peer={}", coap::stack::peer_of(s));
-    return std::nullopt;  // not answered yet (libcoap normally re-ACKs these itself)
-  }
   // A libcoap without separate responses: only answers the sources have at hand.
   if (!coap_async_is_supported()) return broker_.authenticate(cr);
   struct wait {

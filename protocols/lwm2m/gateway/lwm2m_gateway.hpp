@@ -108,6 +108,8 @@ class lwm2m_gateway final : public net::service,
   std::optional<edgegw::result<client_info>> authenticate(coap_session_t* s, const coap_pdu_t* req,
                                                           const credentials& cr);
   void on_auth_answer(uint64_t id, edgegw::result<client_info> r);
+  // For the re-run of a parked REGISTER: its authentication answer (the entry is removed).
+  std::optional<edgegw::result<client_info>> take_parked(coap_session_t* s, const coap_pdu_t* req);
   void do_update(device& d, coap_session_t* s, const std::vector<std::string>& query,
                  std::string_view payload, coap_pdu_t* resp);
   void response(device& d, const std::string& token, const coap_pdu_t* received);
