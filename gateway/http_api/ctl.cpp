@@ -36,6 +36,7 @@ struct options {
   // command arguments
   std::string command;
   std::string arg1, arg2;
+  std::string lwm2m_op, path, extra1, extra2;  // ctl lwm2m OP CLIENT PATH [EXTRA1 [EXTRA2]]
   std::string until, reason;
   std::size_t limit = 1000;
   int qos = 0;
@@ -341,6 +342,51 @@ int run(options& o) {
       std::cout << "banned " << o.arg1 << " " << o.arg2 << " until " << cell(j["until"]) << "\n";
     return 0;
   }
+  if (cmd == "lwm2m") {
+    const std::string base = "/api/v5/gateways/lwm2m/clients/" + enc(o.arg1) + "/";
+    const std::string what = "lwm2m " + o.lwm2m_op + " " + o.arg1 + " " + o.path;
+    if (o.lwm2m_op == "lookup") {
+      auto j = checked_json(request(o, http::verb::get,
+                                    base + "lookup?path=" + enc(o.path) +
+                                        "&action=" + enc(o.extra1.empty() ? "read" : o.extra1)),
+                            what);
+      if (o.json_out) {
+        std::cout << j.dump() << "\n";
+        return 0;
+      }
+      std::cout << cell(j["code"]) << " " << cell(j["codeMsg"]) << "\n";
+      if (j.contains("content") && j["content"].is_array() && !j["content"].empty() &&
+          j["content"][0].is_object())
+        print_table(j["content"], {{"PATH", "path"},
+                                   {"VALUE", "value"},
+                                   {"NAME", "name"},
+                                   {"OPERATIONS", "operations"},
+                                   {"TYPE", "dataType"}});
+      return 0;
+    }
+    std::string q = base + o.lwm2m_op + "?path=" + enc(o.path);
+    if (o.lwm2m_op == "write") {
+      if (o.extra1.empty() || o.extra2.empty())
+        throw http_error("lwm2m write needs TYPE and VALUE (e.g. Integer 42)");
+      q += "&type=" + enc(o.extra1) + "&value=" + enc(o.extra2);
+    } else if (o.lwm2m_op == "observe") {
+      const std::string& on = o.extra1.empty() ? std::string("on") : o.extra1;
+      if (on != "on" && on != "off") throw http_error("lwm2m observe takes on or off");
+      q += std::string("&enable=") + (on == "on" ? "true" : "false");
+    }
+    auto r = request(o, http::verb::post, q);
+    if (r.status != 204) {
+      checked_json(r, what);
+      throw http_error(what + ": HTTP " + std::to_string(r.status));
+    }
+    // The device's answer goes to MQTT (lwm2m/{ep}/up/resp) and to `lookup`.
+    if (o.json_out)
+      std::cout << json{{"sent", o.lwm2m_op}, {"clientid", o.arg1}, {"path", o.path}}.dump()
+                << "\n";
+    else
+      std::cout << "sent " << o.lwm2m_op << " " << o.path << " to " << o.arg1 << "\n";
+    return 0;
+  }
   if (cmd == "unban") {
     auto r = request(o, http::verb::delete_, "/api/v5/banned/" + enc(o.arg1) + "/" + enc(o.arg2));
     if (r.status == 204) {
@@ -395,6 +441,16 @@ std::function<int()> add_subcommand(CLI::App& app) {
   ban->add_option("who", o->arg2, "the value to ban")->required();
   ban->add_option("--until", o->until, "RFC 3339 time the ban ends (default: never)");
   ban->add_option("--reason", o->reason, "why");
+  auto* lw = sub("lwm2m", "LwM2M resources: read, write, observe, lookup the last answer");
+  lw->add_option("op", o->lwm2m_op, "read | write | observe | lookup")
+      ->required()
+      ->check(CLI::IsMember({"read", "write", "observe", "lookup"}));
+  lw->add_option("clientid", o->arg1, "the device's endpoint name")->required();
+  lw->add_option("path", o->path, "resource path, e.g. /3/0/0")->required();
+  lw->add_option("extra1", o->extra1,
+                 "write: TYPE (Integer, Float, Time, String, Boolean, Opaque, Objlnk); "
+                 "observe: on | off; lookup: the action (default read)");
+  lw->add_option("extra2", o->extra2, "write: VALUE");
   auto* unban = sub("unban", "lift a ban");
   unban->add_option("as", o->arg1, "clientid | username | peerhost")->required();
   unban->add_option("who", o->arg2, "the banned value")->required();

@@ -53,7 +53,7 @@ api_response handle(api_context& ctx, const api_request& req) {
     return error_response(404, "NOT_FOUND", "no such path");
   segs rest(seg.begin() + 2, seg.end());
   try {
-    for (auto* family : {&clients, &pubsub, &status, &banned}) {
+    for (auto* family : {&clients, &gateway_commands, &pubsub, &status, &banned}) {
       if (auto r = family(ctx, req, *t, rest)) return std::move(*r);
     }
   } catch (const json::exception& e) {

@@ -267,10 +267,12 @@ void notify(const path& changed) {
   }
 }
 
-coap_response_t on_response(coap_session_t*, const coap_pdu_t* sent, const coap_pdu_t* received,
+// The answers to this device's own requests (register, update, de-register). `sent` is
+// null for a separate response (RFC 7252 5.2.2: empty ACK first, the answer later), which
+// the gateway gives while an authentication hook decides a registration.
+coap_response_t on_response(coap_session_t*, const coap_pdu_t*, const coap_pdu_t* received,
                             coap_mid_t) {
   auto code = coap_pdu_get_code(received);
-  if (!sent) return COAP_RESPONSE_OK;
   if (code == COAP_RESPONSE_CODE_CREATED) {
     location.clear();
     coap_opt_iterator_t it;

@@ -28,6 +28,10 @@ maybe_response status(api_context& ctx, const api_request& r, const request_targ
                       const segs& s);
 maybe_response banned(api_context& ctx, const api_request& r, const request_target& t,
                       const segs& s);
+// /api/v5/gateways/{name}/clients/{clientid}/{lookup|read|write|observe}
+// (gateway_commands.cpp).
+maybe_response gateway_commands(api_context& ctx, const api_request& r, const request_target& t,
+                                const segs& s);
 // GET /api/v5/prometheus/stats
 std::string prometheus_text(api_context& ctx);
 

@@ -147,6 +147,8 @@ void lwm2m_gateway::response(device& d, const std::string& token, const coap_pdu
     ++responses_;
     const command& cmd = d.inflight->cmd;
     auto j = response_from_coap(cmd, code, format, payload, objects_);
+    // Recorded first, so an application that saw the answer on MQTT finds it in lookup.
+    record_answer(d, cmd, to_string(cmd.type), j);
     publish(d, settings_.topic_response, j);
     bool ok = code >= coap_code::created && code < coap_code::bad_request;
     if (cmd.type == msg_type::observe && ok && observe)
@@ -159,6 +161,7 @@ void lwm2m_gateway::response(device& d, const std::string& token, const coap_pdu
   if (o == d.observations.end()) return;
   ++notifications_;
   auto j = make_notify(o->second.cmd, observe.value_or(0), code, format, payload, objects_);
+  record_answer(d, o->second.cmd, "observe", j);
   publish(d, settings_.topic_notify, j);
   if (!observe || code >= coap_code::bad_request) {
     // A response without Observe (or an error) ends the observation (RFC 7641 3.2).

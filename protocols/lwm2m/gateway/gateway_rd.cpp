@@ -22,6 +22,25 @@ void set_code(coap_pdu_t* resp, int code) {
   coap_pdu_set_code(resp, static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(code)));
 }
 
+// A refused registration's code, as the CoAP gateway answers refused clients.
+int auth_failure_code(const std::error_code& e) {
+  if (e.category() != broker_category()) return 400;
+  switch (static_cast<errc>(e.value())) {
+    case errc::bad_credentials:
+    case errc::banned:
+      return 401;
+    case errc::not_authorized:
+      return 403;
+    case errc::server_busy:
+    case errc::server_unavailable:
+    case errc::quota_exceeded:
+    case errc::server_shutting_down:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
 void reply(coap_pdu_t* resp, int code, std::string_view text) {
   set_code(resp, code);
   if (!text.empty())
@@ -64,7 +83,7 @@ void lwm2m_gateway::handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t*
   auto code = coap_pdu_get_code(req);
 
   if (path.size() == 1 && path[0] == "rd" && code == COAP_REQUEST_CODE_POST)
-    return do_register(s, query, payload, resp);
+    return do_register(s, req, query, payload, resp);
   if (path.size() == 2 && path[0] == "rd") {
     auto loc = locations_.find(path[1]);
     if (loc == locations_.end()) return reply(resp, 404, "unknown registration");
@@ -134,8 +153,10 @@ void lwm2m_gateway::drop_resource(coap_resource_t* r) {
   });
 }
 
-void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string>& query,
-                                std::string_view payload, coap_pdu_t* resp) {
+void lwm2m_gateway::do_register(coap_session_t* s, const coap_pdu_t* req,
+                                const std::vector<std::string>& query, std::string_view payload,
+                                coap_pdu_t* resp) {
+  auto parked = take_parked(s, req);
   auto parsed = parse_registration(query, payload, true);
   if (!parsed) {
     lg()->info("register_refused peer={} reason=\"{}\"", coap::stack::peer_of(s),
@@ -173,14 +194,19 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
   cr.peer = coap::stack::peer_of(s);
   cr.listener = dtls ? stack_.settings().name + "_dtls" : stack_.settings().name;
   cr.mountpoint = settings_.mountpoint;
-  auto info = broker_.authenticate(cr);
+  auto answer = parked ? std::move(parked) : authenticate(s, req, cr);
+  if (!answer) return;  // answered later, as a separate response (libcoap sent the ACK)
+  auto info = std::move(*answer);
   if (!info) {
     lg()->info("auth_failed ep={} peer={} reason={}", ep, cr.peer, info.error().message());
-    return reply(resp, 400, "Login Failed: " + info.error().message());
+    return reply(resp, auth_failure_code(info.error()), "Login Failed: " + info.error().message());
   }
+  if (devices_.find(ep) == devices_.end() && devices_.size() >= settings_.max_devices)
+    return reply(resp, 503, "too many devices");  // others registered while this waited
 
   auto now = clock::now();
   device* d = nullptr;
+  existing = devices_.find(ep);  // the answer may have come after other registrations
   if (existing != devices_.end()) {
     // Re-registration replaces the registration and keeps the session and its commands.
     d = existing->second.get();
@@ -213,6 +239,7 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
     d = nd.get();
     devices_[ep] = std::move(nd);
     device_count_ = devices_.size();
+    api_view_add(ep);
     lg()->info("register ep={} peer={} lt={} binding={}", ep, cr.peer, lt,
                reg.get("b").value_or(""));
   }
@@ -240,6 +267,90 @@ void lwm2m_gateway::do_register(coap_session_t* s, const std::vector<std::string
     pump(*f->second);
     stack_.kick();
   });
+}
+
+// broker::authenticate_async without holding the device's CoAP request open in a way that
+// blocks: an answer given at once (no remote source asked) is used at once; otherwise the
+// request is parked with libcoap's separate-response support (RFC 7252 5.2.2: an empty ACK
+// now, libcoap re-ACKs retransmissions of it) and, when the answer arrives on this thread,
+// triggered, so libcoap hands the same request to on_request again and this returns the
+// stored answer (take_parked). A registration retried with a new token while one waits runs its own
+// check; whichever answer comes second finds the device and re-registers it, so there is
+// never a second session.
+std::optional<edgegw::result<client_info>> lwm2m_gateway::take_parked(coap_session_t* s,
+                                                                      const coap_pdu_t* req) {
+  auto tok = coap_pdu_get_token(req);
+  if (!coap_find_async(s, tok)) return std::nullopt;
+  // The triggered re-run of a parked request: its entry goes now, whatever do_register
+  // then answers (libcoap removes the async entry after this handler).
+  const std::string_view token(reinterpret_cast<const char*>(tok.s), tok.length);
+  for (auto it = pending_auth_.begin(); it != pending_auth_.end(); ++it) {
+    if (it->second.session != s || it->second.token != token || !it->second.answer) continue;
+    auto answer = std::move(it->second.answer);
+    coap_session_release(it->second.session);
+    pending_auth_.erase(it);
+    return answer;
+  }
+  return std::nullopt;
+}
+
+std::optional<edgegw::result<client_info>> lwm2m_gateway::authenticate(coap_session_t* s,
+                                                                       const coap_pdu_t* req,
+                                                                       const credentials& cr) {
+  auto tok = coap_pdu_get_token(req);
+  std::string token(reinterpret_cast<const char*>(tok.s), tok.length);
+  // A libcoap without separate responses: only answers the sources have at hand.
+  if (!coap_async_is_supported()) return broker_.authenticate(cr);
+  struct wait {
+    std::mutex mu;
+    bool returned = false;
+    std::optional<edgegw::result<client_info>> answer;
+  };
+  auto w = std::make_shared<wait>();
+  uint64_t id = next_auth_++;
+  broker_.authenticate_async(cr,
+                             [w, id, o = self_, &io = stack_.io()](edgegw::result<client_info> r) {
+                               {
+                                 std::lock_guard lock(w->mu);
+                                 if (!w->returned) {
+                                   w->answer = std::move(r);
+                                   return;
+                                 }
+                               }
+                               boost::asio::post(io, [o, id, r = std::move(r)]() mutable {
+                                 if (*o) (*o)->on_auth_answer(id, std::move(r));
+                               });
+                             });
+  {
+    std::lock_guard lock(w->mu);
+    w->returned = true;
+    if (w->answer) return std::move(w->answer);
+  }
+  if (!coap_register_async(s, req, 0)) {
+    lg()->warn("auth_park_failed ep={} peer={}", cr.client_id, cr.peer);
+    return edgegw::result<client_info>(errc::server_unavailable);  // answered 5.03
+  }
+  pending_auth_[id] = pending_auth{coap_session_reference(s), std::move(token), std::nullopt};
+  lg()->debug("auth_pending ep={} peer={}", cr.client_id, cr.peer);
+  return std::nullopt;
+}
+
+void lwm2m_gateway::on_auth_answer(uint64_t id, edgegw::result<client_info> r) {
+  auto it = pending_auth_.find(id);
+  if (it == pending_auth_.end()) return;
+  auto& p = it->second;
+  coap_bin_const_t tok{p.token.size(), reinterpret_cast<const uint8_t*>(p.token.data())};
+  coap_async_t* a = stopped_ ? nullptr : coap_find_async(p.session, tok);
+  if (!a) {  // the session went away meanwhile
+    lg()->info("auth_answer_dropped peer={} reason=no_request", coap::stack::peer_of(p.session));
+    coap_session_release(p.session);
+    pending_auth_.erase(it);
+    return;
+  }
+  p.answer = std::move(r);
+  lg()->debug("auth_answered peer={}", coap::stack::peer_of(p.session));
+  coap_async_trigger(a);
+  stack_.kick();
 }
 
 void lwm2m_gateway::do_update(device& d, coap_session_t* s, const std::vector<std::string>& query,

@@ -30,6 +30,7 @@ lwm2m_gateway::lwm2m_gateway(broker& b, boost::asio::io_context& io, gateway_set
 
 lwm2m_gateway::~lwm2m_gateway() {
   *self_ = nullptr;
+  for (auto& [id, p] : pending_auth_) coap_session_release(p.session);
   for (auto& [ep, d] : devices_)
     if (d->coap) coap_session_release(d->coap);
   devices_.clear();
@@ -65,6 +66,8 @@ void lwm2m_gateway::stop() {
                devices_.size(), commands_.load(), responses_.load(), notifications_.load(),
                timeouts_.load());
     while (!devices_.empty()) remove(devices_.begin()->first, false, close_reason::server_shutdown);
+    for (auto& [id, p] : pending_auth_) coap_session_release(p.session);
+    pending_auth_.clear();
     tick_.cancel();
     stack_.stop();
   });
@@ -199,6 +202,7 @@ void lwm2m_gateway::remove(std::string ep, bool deregister_event, close_reason w
   auto d = std::move(it->second);
   devices_.erase(it);
   device_count_ = devices_.size();
+  api_view_remove(ep);
   locations_.erase(d->location);
   drop_resource(d->resource);
   for (auto t = tokens_.begin(); t != tokens_.end();)

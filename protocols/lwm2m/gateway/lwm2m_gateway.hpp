@@ -13,19 +13,22 @@
 // coap_timeout message; an RST with coap_reset.
 //
 // Owner: the stack's io_context thread (one thread). Broker callbacks (delivery sinks)
-// only post onto it; status() reads atomics.
+// only post onto it; status() reads atomics. The management API's calls (gateway_commands,
+// gateway_api.cpp) read a small view under api_mu_ and post commands onto that thread.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "gateway/api/broker.hpp"
+#include "gateway/net/gateway_commands.hpp"
 #include "gateway/net/service.hpp"
 #include "gateway/net/status_source.hpp"
 #include "protocols/coap/stack/coap_stack.hpp"
@@ -34,7 +37,9 @@
 
 namespace edgegw::lwm2m {
 
-class lwm2m_gateway final : public net::service, public net::status_source {
+class lwm2m_gateway final : public net::service,
+                            public net::status_source,
+                            public net::gateway_commands {
  public:
   using clock = std::chrono::steady_clock;
 
@@ -49,6 +54,12 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   void stop() override;
   net::service_status status() const override;
 
+  // gateway_commands (gateway_api.cpp): commands from /api/v5/gateways/lwm2m/clients/...
+  std::string_view commands_gateway() const override { return "lwm2m"; }
+  net::command_outcome send_command(std::string_view ep, std::string_view command_json) override;
+  std::optional<std::string> last_answer(std::string_view ep, std::string_view action,
+                                         std::string_view path, bool* known) const override;
+
  private:
   class sink;
   struct queued {
@@ -58,6 +69,11 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   struct observation {
     command cmd;            // the observe command (reqID, path, encoding)
     bool answered = false;  // the first response went to up/resp; the rest are notify
+  };
+  struct pending_auth {
+    coap_session_t* session = nullptr;  // referenced
+    std::string token;                  // of the parked REGISTER
+    std::optional<edgegw::result<client_info>> answer;
   };
   struct device {
     std::string ep;
@@ -85,8 +101,15 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   static void on_nack(coap_session_t* s, const coap_pdu_t* sent, coap_nack_reason_t reason,
                       coap_mid_t mid);
   void handle(coap_session_t* s, const coap_pdu_t* req, coap_pdu_t* resp);
-  void do_register(coap_session_t* s, const std::vector<std::string>& query,
+  void do_register(coap_session_t* s, const coap_pdu_t* req, const std::vector<std::string>& query,
                    std::string_view payload, coap_pdu_t* resp);
+  // The registration's authentication answer, or nullopt when the request was parked until
+  // it arrives (gateway_rd.cpp).
+  std::optional<edgegw::result<client_info>> authenticate(coap_session_t* s, const coap_pdu_t* req,
+                                                          const credentials& cr);
+  void on_auth_answer(uint64_t id, edgegw::result<client_info> r);
+  // For the re-run of a parked REGISTER: its authentication answer (the entry is removed).
+  std::optional<edgegw::result<client_info>> take_parked(coap_session_t* s, const coap_pdu_t* req);
   void do_update(device& d, coap_session_t* s, const std::vector<std::string>& query,
                  std::string_view payload, coap_pdu_t* resp);
   void response(device& d, const std::string& token, const coap_pdu_t* received);
@@ -99,6 +122,11 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   void publish(device& d, const std::string& topic, const nlohmann::json& body);
   void submit(device& d, command cmd);
   void auto_observe(device& d);
+  // Remember the device's answer to `cmd` for the API's lookup (gateway_api.cpp).
+  void record_answer(const device& d, const command& cmd, std::string_view action,
+                     const nlohmann::json& answer);
+  void api_view_add(const std::string& ep);
+  void api_view_remove(const std::string& ep);
 
   // Device side.
   bool asleep(const device& d, clock::time_point now) const;
@@ -125,11 +153,17 @@ class lwm2m_gateway final : public net::service, public net::status_source {
   std::map<std::string, std::string, std::less<>> locations_;            // id -> endpoint
   std::map<std::string, std::string, std::less<>> tokens_;               // token -> endpoint
   uint64_t next_token_ = 1;
+  std::map<uint64_t, pending_auth> pending_auth_;  // registrations awaiting authentication
+  uint64_t next_auth_ = 1;
   std::random_device random_;
   std::atomic<bool> stopped_{false};
   std::vector<delivery> batch_;
   std::atomic<std::size_t> device_count_{0};
   std::atomic<uint64_t> commands_{0}, responses_{0}, notifications_{0}, timeouts_{0};
+  // What the API may read from its own thread: the registered endpoints and, for each,
+  // the last answer per "action path" (EMQX's lookup), bounded per device.
+  mutable std::mutex api_mu_;
+  std::map<std::string, std::map<std::string, std::string>, std::less<>> api_view_;
 };
 
 }  // namespace edgegw::lwm2m
