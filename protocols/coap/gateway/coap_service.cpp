@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "protocols/coap/gateway/detail/coap_adapter.hpp"
-#include "protocols/coap/stack/psk_config.hpp"
+#include "gateway/net/tls/psk_config.hpp"
 
 namespace edgegw::coap {
 
@@ -33,7 +33,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   s.ack_timeout = cfg.get_duration(p + "ack_timeout");
   s.max_retransmit = static_cast<unsigned>(cfg.get_int(p + "max_retransmit"));
   auto& d = s.dtls_cfg;
-  d.psk = psk_from_config(cfg, "gateway.coap");
+  d.psk = net::tls::psk_from_config(cfg, "gateway.coap");
   d.certfile = cfg.get_path(p + "certfile").string();
   d.keyfile = cfg.get_path(p + "keyfile").string();
   d.cacertfile = cfg.get_path(p + "cacertfile").string();

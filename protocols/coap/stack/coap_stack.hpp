@@ -20,9 +20,12 @@
 #include <vector>
 
 #include "gateway/api/asio.hpp"
-#include "protocols/coap/stack/psk_table.hpp"
+#include "gateway/net/tls/psk_keys.hpp"
 
 namespace edgegw::coap {
+
+// identity -> raw key (the TLS listeners' format and parser, SPEC section 6).
+using psk_table = net::tls::psk_table;
 
 struct bind_address {
   std::string host;  // "127.0.0.1", "::1", "0.0.0.0", "::"

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "gateway/api/log.hpp"
-#include "protocols/coap/stack/psk_config.hpp"
+#include "gateway/net/tls/psk_config.hpp"
 #include "protocols/lwm2m/gateway/lwm2m_gateway.hpp"
 
 namespace edgegw::lwm2m {
@@ -89,7 +89,7 @@ std::unique_ptr<net::service> make_service(const config::values& cfg, broker& b,
   s.ack_timeout = cfg.get_duration(p + "ack_timeout");
   s.max_retransmit = static_cast<unsigned>(cfg.get_int(p + "max_retransmit"));
   auto& d = s.dtls_cfg;
-  d.psk = coap::psk_from_config(cfg, "gateway.lwm2m");
+  d.psk = net::tls::psk_from_config(cfg, "gateway.lwm2m");
   const auto& de = cfg.get_string(p + "dtls_enable");
   if (de == "true" || (de == "auto" && !d.psk.empty())) {
     const auto& dtls = cfg.get_endpoint(p + "dtls_bind");
