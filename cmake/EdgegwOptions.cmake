@@ -19,3 +19,11 @@ if(EDGEGW_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+# Footprint (docs/BENCHMARKS.md, "Appliance footprint"): one section per function and object
+# so the linker drops what nothing references; each mapped page of the executable counts in
+# the daemon's RSS. Not with sanitizers or fuzzing, whose runtimes look up symbols the
+# linker cannot see used.
+if(NOT EDGEGW_SANITIZE AND NOT EDGEGW_FUZZ)
+  target_compile_options(edgegw_options INTERFACE -ffunction-sections -fdata-sections)
+  add_link_options(LINKER:--gc-sections)
+endif()
