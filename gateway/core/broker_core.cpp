@@ -174,8 +174,8 @@ result<opened_session> broker_core::open_session(const client_info& client,
       }
     }
     if (!s) {
-      s = std::make_shared<core_session>(*this, client, opts.expiry_interval);
-      sessions_.emplace(client.client_id, s);
+      s = std::make_shared<core_session>(*this, shared_client, opts.expiry_interval);
+      sessions_.emplace(s->client_id(), s);
       metrics_.sessions_current.fetch_add(1, std::memory_order_relaxed);
     }
     gen = s->attach(shared_client, opts, sink, window);
@@ -350,11 +350,12 @@ void broker_core::restore(store::loaded_state st) {
       c.username = r.username;
       c.protocol = r.protocol;
       c.mountpoint = r.mountpoint;
-      auto s = std::make_shared<core_session>(*this, c, r.expiry_interval);
+      auto s = std::make_shared<core_session>(
+          *this, std::make_shared<const client_info>(std::move(c)), r.expiry_interval);
       s->ever_stored = true;
       // A session that was connected when we stopped counts as disconnected now.
       s->restore_disconnected_at(r.disconnected_at_ms ? r.disconnected_at_ms : now);
-      sessions_.emplace(r.client_id, s);
+      sessions_.emplace(s->client_id(), s);
       restored.emplace(r.client_id, s);
       metrics_.sessions_current.fetch_add(1, std::memory_order_relaxed);
     }

@@ -14,6 +14,7 @@
 #include <random>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "ban_list.hpp"
@@ -187,7 +188,8 @@ class broker_core final : public broker {
   std::shared_ptr<authorizer> authz_;
 
   mutable std::mutex registry_mu_;
-  std::unordered_map<std::string, std::shared_ptr<core_session>> sessions_;
+  // Keyed by a view of the session's own client id (the session outlives its entry).
+  std::unordered_map<std::string_view, std::shared_ptr<core_session>> sessions_;
   std::size_t attached_ = 0;
 
   mutable std::shared_mutex trie_mu_;

@@ -26,7 +26,7 @@ std::vector<broker_core::subscription_entry> broker_core::subscription_entries()
   std::vector<subscription_entry> out;
   std::lock_guard lk(registry_mu_);
   for (const auto& [id, s] : sessions_)
-    for (auto& [filter, opts] : s->subscriptions()) out.push_back({id, filter, opts});
+    for (auto& [filter, opts] : s->subscriptions()) out.push_back({std::string(id), filter, opts});
   return out;
 }
 

@@ -9,10 +9,11 @@
 
 namespace edgegw::core {
 
-core_session::core_session(broker_core& b, const client_info& client, uint32_t expiry_interval)
+core_session::core_session(broker_core& b, std::shared_ptr<const client_info> client,
+                           uint32_t expiry_interval)
     : broker_(b),
-      client_id_(client.client_id),
-      client_(std::make_shared<const client_info>(client)),
+      client_id_(client->client_id),
+      client_(std::move(client)),
       expiry_interval_(expiry_interval) {}
 
 store::durable_store& core_session::store() const {
@@ -52,16 +53,20 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
     // max_qos0_backlog; max_mqueue_len bounds QoS 1/2 waiting for the inflight window.
     // Offline: everything counts against max_mqueue_len.
     bool live_qos0 = online && qos == 0;
-    std::size_t count = !online     ? queue_.size()
-                        : live_qos0 ? queued_qos0_
-                                    : queue_.size() - queued_qos0_;
+    auto& f = flow_locked();
+    std::size_t count = !online     ? f.queue.size()
+                        : live_qos0 ? f.queued_qos0
+                                    : f.queue.size() - f.queued_qos0;
     std::size_t limit = live_qos0 ? cfg.max_qos0_backlog : cfg.max_mqueue_len;
     if (count >= limit) {
       ++dropped_;
       broker_.metrics().messages_dropped.fetch_add(1, std::memory_order_relaxed);
       broker_.metrics().messages_dropped_queue_full.fetch_add(1, std::memory_order_relaxed);
       r.dropped = true;
-      if (cfg.mqueue_overflow == overflow_policy::drop_newest || limit == 0) return r;
+      if (cfg.mqueue_overflow == overflow_policy::drop_newest || limit == 0) {
+        trim_locked();
+        return r;
+      }
       drop_oldest_locked(online, live_qos0);
     }
     queued_msg q{msg, next_seq_++, qos, retain, false, std::move(sub_ids)};
@@ -74,14 +79,14 @@ core_session::enqueue_result core_session::enqueue(const message_ptr& msg, uint8
       store().put_message(
           {client_id_, q.seq, store::message_state::queued, 0, qos, retain, q.sub_ids, msg});
     }
-    if (q.qos == 0) ++queued_qos0_;
-    queue_.push_back(std::move(q));
+    if (q.qos == 0) ++f.queued_qos0;
+    f.queue.push_back(std::move(q));
     r.queued = true;
     if (online && unthrottle && *unthrottle && !stalled_ && cfg.flow_control_timeout.count() > 0 &&
-        queue_.size() >= std::max<std::size_t>(1, cfg.max_mqueue_len / 2)) {
-      if (waiters_.empty())
-        hold_timer_ = broker_.hold_timer(weak_from_this(), cfg.flow_control_timeout);
-      waiters_.push_back(*unthrottle);
+        f.queue.size() >= std::max<std::size_t>(1, cfg.max_mqueue_len / 2)) {
+      if (f.waiters.empty())
+        f.hold_timer = broker_.hold_timer(weak_from_this(), cfg.flow_control_timeout);
+      f.waiters.push_back(*unthrottle);
       r.throttled = true;
     }
     signal_locked(notify);
@@ -98,29 +103,32 @@ void core_session::signal_locked(std::shared_ptr<delivery_sink>& to_notify) {
 }
 
 void core_session::drop_front_locked() {
-  auto& f = queue_.front();
+  auto& fl = *flow_;
+  auto& f = fl.queue.front();
   if (f.persisted) store().erase_message(client_id_, f.seq);
-  if (f.qos == 0) --queued_qos0_;
-  queue_.pop_front();
+  if (f.qos == 0) --fl.queued_qos0;
+  fl.queue.pop_front();
 }
 
 void core_session::drop_oldest_locked(bool online, bool qos0) {
   if (!online) return drop_front_locked();
   // Drop the oldest of the same class (QoS 0 / QoS 1-2) as the one that overflowed.
-  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+  auto& f = *flow_;
+  for (auto it = f.queue.begin(); it != f.queue.end(); ++it) {
     if ((it->qos == 0) != qos0) continue;
     if (it->persisted) store().erase_message(client_id_, it->seq);
-    if (it->qos == 0) --queued_qos0_;
-    queue_.erase(it);
+    if (it->qos == 0) --f.queued_qos0;
+    f.queue.erase(it);
     return;
   }
 }
 
 uint16_t core_session::next_packet_id_locked() {
-  // Caller guarantees inflight_.size() < 65535, so a free id exists.
+  // Caller guarantees inflight.size() < 65535, so a free id exists.
+  const auto& inflight = flow_->inflight;
   while (true) {
     last_id_ = static_cast<uint16_t>(last_id_ == 65535 ? 1 : last_id_ + 1);
-    bool used = std::any_of(inflight_.begin(), inflight_.end(),
+    bool used = std::any_of(inflight.begin(), inflight.end(),
                             [&](const inflight_msg& m) { return m.id == last_id_; });
     if (!used) return last_id_;
   }
@@ -150,9 +158,15 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
   {
     std::lock_guard lk(mu_);
     if (ended_ || gen != gen_ || !sink_) return 0;
+    if (!flow_) {  // nothing queued or in flight
+      if (max > 0) ready_signalled_ = false;
+      stalled_ = false;
+      return 0;
+    }
+    auto& f = *flow_;
     if (resend_pending_) {
       bool left = false;
-      for (auto& m : inflight_) {
+      for (auto& m : f.inflight) {
         if (!m.need_resend) continue;
         if (n == max) {
           left = true;
@@ -165,9 +179,9 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
       resend_pending_ = left;
     }
     int64_t now = unix_ms_now();
-    while (n < max && !queue_.empty()) {
-      auto& q = queue_.front();
-      if (q.qos > 0 && inflight_.size() >= window_) break;
+    while (n < max && !f.queue.empty()) {
+      auto& q = f.queue.front();
+      if (q.qos > 0 && f.inflight.size() >= window_) break;
       if (q.msg->expired(now)) {
         ++expired;
         drop_front_locked();
@@ -182,21 +196,22 @@ std::size_t core_session::pull(uint64_t gen, std::vector<delivery>& out, std::si
       }
       out.push_back(make_delivery(q, id, false, false));
       if (q.qos > 0)
-        inflight_.push_back(inflight_msg{std::move(q), id, false, false});
+        f.inflight.push_back(inflight_msg{std::move(q), id, false, false});
       else
-        --queued_qos0_;
-      queue_.pop_front();
+        --f.queued_qos0;
+      f.queue.pop_front();
       ++n;
     }
     if (n < max) ready_signalled_ = false;
-    if (queue_.size() <= broker_.settings().max_mqueue_len / 4) {
+    if (f.queue.size() <= broker_.settings().max_mqueue_len / 4) {
       stalled_ = false;
-      if (!waiters_.empty()) {
-        wake.swap(waiters_);
-        broker_.cancel_timer(hold_timer_);
-        hold_timer_ = 0;
+      if (!f.waiters.empty()) {
+        wake.swap(f.waiters);
+        broker_.cancel_timer(f.hold_timer);
+        f.hold_timer = 0;
       }
     }
+    trim_locked();
   }
   auto& m = broker_.metrics();
   m.messages_sent.fetch_add(n, std::memory_order_relaxed);
@@ -216,10 +231,11 @@ bool core_session::acknowledge(uint64_t gen, uint16_t id, ack_type type, uint8_t
     // An acknowledgement from a connection that was just taken over still counts: the id
     // names the same unfinished delivery, which the new connection would otherwise get again.
     (void)gen;
-    if (ended_) return false;
-    auto it = std::find_if(inflight_.begin(), inflight_.end(),
+    if (ended_ || !flow_) return false;
+    auto& f = *flow_;
+    auto it = std::find_if(f.inflight.begin(), f.inflight.end(),
                            [&](const inflight_msg& m) { return m.id == id; });
-    if (it == inflight_.end()) return false;
+    if (it == f.inflight.end()) return false;
     bool done = false;
     switch (type) {
       case ack_type::puback:
@@ -244,8 +260,9 @@ bool core_session::acknowledge(uint64_t gen, uint16_t id, ack_type type, uint8_t
     }
     if (done) {
       if (it->m.persisted) store().erase_message(client_id_, it->m.seq);
-      inflight_.erase(it);
-      if (!queue_.empty()) signal_locked(notify);
+      f.inflight.erase(it);
+      if (!f.queue.empty()) signal_locked(notify);
+      trim_locked();
     }
   }
   if (notify) notify->on_ready();
@@ -256,20 +273,22 @@ bool core_session::begin_incoming_qos2(uint64_t gen, uint16_t id, errc* error) {
   if (error) *error = errc::ok;
   std::lock_guard lk(mu_);
   if (ended_ || gen != gen_) return false;
-  if (incoming_qos2_.count(id)) return false;
-  if (incoming_qos2_.size() >= broker_.settings().limits.max_awaiting_rel) {
+  auto& in = flow_locked().incoming_qos2;
+  if (in.count(id)) return false;
+  if (in.size() >= broker_.settings().limits.max_awaiting_rel) {
     if (error) *error = errc::quota_exceeded;
     return false;
   }
-  incoming_qos2_.insert(id);
+  in.insert(id);
   if (expiry_interval_ > 0) store().put_incoming_qos2(client_id_, id);
   return true;
 }
 
 bool core_session::release_incoming_qos2(uint64_t gen, uint16_t id) {
   std::lock_guard lk(mu_);
-  if (ended_ || gen != gen_) return false;
-  if (!incoming_qos2_.erase(id)) return false;
+  if (ended_ || gen != gen_ || !flow_) return false;
+  if (!flow_->incoming_qos2.erase(id)) return false;
+  trim_locked();
   if (expiry_interval_ > 0) store().erase_incoming_qos2(client_id_, id);
   return true;
 }
@@ -277,17 +296,22 @@ bool core_session::release_incoming_qos2(uint64_t gen, uint16_t id) {
 void core_session::set_will(uint64_t gen, std::optional<will_message> will) {
   std::lock_guard lk(mu_);
   if (ended_ || gen != gen_) return;
-  will_ = std::move(will);
+  will_ = will ? std::make_unique<will_message>(std::move(*will)) : nullptr;
 }
 
 void core_session::hold_expired() {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lk(mu_);
-    hold_timer_ = 0;
-    if (waiters_.empty()) return;
+    if (!flow_) return;
+    flow_->hold_timer = 0;
+    if (flow_->waiters.empty()) {
+      trim_locked();
+      return;
+    }
     stalled_ = true;
-    wake.swap(waiters_);
+    wake.swap(flow_->waiters);
+    trim_locked();
   }
   log::core()->info("slow_subscriber client={} queued={} action=stop_holding_publishers",
                     client_id_, stats().queued);
@@ -306,13 +330,13 @@ core_session::snapshot core_session::inspect() const {
   s.clean_start = clean_start_;
   s.expiry_interval = expiry_interval_;
   s.inflight_max = window_;
-  s.stats = {queue_.size(), inflight_.size(), dropped_, subs_.size()};
+  s.stats = {queued_locked(), inflight_locked(), dropped_, subs_locked()};
   return s;
 }
 
 session_stats core_session::stats() const {
   std::lock_guard lk(mu_);
-  return {queue_.size(), inflight_.size(), dropped_, subs_.size()};
+  return {queued_locked(), inflight_locked(), dropped_, subs_locked()};
 }
 
 uint64_t core_session::attach(std::shared_ptr<const client_info> client,
@@ -321,7 +345,7 @@ uint64_t core_session::attach(std::shared_ptr<const client_info> client,
   std::lock_guard lk(mu_);
   client_ = std::move(client);
   expiry_interval_ = opts.expiry_interval;
-  will_ = opts.will;
+  will_ = opts.will ? std::make_unique<will_message>(*opts.will) : nullptr;
   sink_ = std::move(sink);
   window_ = std::max<uint16_t>(1, window);
   disconnected_at_ms_ = 0;
@@ -330,11 +354,12 @@ uint64_t core_session::attach(std::shared_ptr<const client_info> client,
   clean_start_ = opts.clean_start;
   ++gen_;
   // Resend everything unacknowledged first, in the original order [MQTT-4.4.0-1].
-  for (auto& m : inflight_) m.need_resend = true;
-  resend_pending_ = !inflight_.empty();
+  if (flow_)
+    for (auto& m : flow_->inflight) m.need_resend = true;
+  resend_pending_ = inflight_locked() > 0;
   // Anything waiting is announced right away (the broker calls on_ready after open, which
   // adapters only post, so their CONNACK goes out first).
-  ready_signalled_ = resend_pending_ || !queue_.empty();
+  ready_signalled_ = resend_pending_ || queued_locked() > 0;
   return gen_;
 }
 
@@ -345,11 +370,14 @@ std::optional<core_session::detached> core_session::detach(uint64_t gen, bool fo
   detached d;
   d.sink = std::move(sink_);
   if (will_) d.will.emplace(std::move(*will_));
-  d.waiters = std::move(waiters_);
+  if (flow_) {
+    d.waiters = std::move(flow_->waiters);
+    flow_->waiters.clear();
+    trim_locked();
+  }
   d.client = client_;
   sink_.reset();
   will_.reset();
-  waiters_.clear();
   stalled_ = false;
   ++gen_;  // the old handle is now stale
   disconnected_at_ms_ = unix_ms_now();
@@ -373,9 +401,12 @@ bool core_session::is_current(uint64_t gen) const {
 void core_session::mark_ended() {
   std::lock_guard lk(mu_);
   ended_ = true;
-  queue_.clear();
-  queued_qos0_ = 0;
-  inflight_.clear();
+  if (flow_) {
+    flow_->queue.clear();
+    flow_->queued_qos0 = 0;
+    flow_->inflight.clear();
+    trim_locked();
+  }
 }
 bool core_session::ended() const {
   std::lock_guard lk(mu_);
@@ -406,38 +437,43 @@ store::session_record core_session::record() const {
 
 std::vector<std::pair<std::string, subscription_options>> core_session::subscriptions() const {
   std::lock_guard lk(mu_);
-  return {subs_.begin(), subs_.end()};
+  if (!subs_) return {};
+  return {subs_->begin(), subs_->end()};
 }
 
 bool core_session::add_subscription(const std::string& full_filter, const subscription_options& o) {
   std::lock_guard lk(mu_);
-  return subs_.insert_or_assign(full_filter, o).second;
+  if (!subs_) subs_ = std::make_unique<std::map<std::string, subscription_options>>();
+  return subs_->insert_or_assign(full_filter, o).second;
 }
 
 bool core_session::remove_subscription(const std::string& full_filter) {
   std::lock_guard lk(mu_);
-  return subs_.erase(full_filter) > 0;
+  if (!subs_ || subs_->erase(full_filter) == 0) return false;
+  if (subs_->empty()) subs_.reset();
+  return true;
 }
 
 bool core_session::has_subscription(const std::string& full_filter) const {
   std::lock_guard lk(mu_);
-  return subs_.count(full_filter) > 0;
+  return subs_ && subs_->count(full_filter) > 0;
 }
 
 std::size_t core_session::subscription_count() const {
   std::lock_guard lk(mu_);
-  return subs_.size();
+  return subs_locked();
 }
 
 void core_session::restore_message(const store::session_message_record& r) {
   std::lock_guard lk(mu_);
   queued_msg q{r.msg, r.seq, r.qos, r.retain, true, r.subscription_ids};
   next_seq_ = std::max(next_seq_, r.seq + 1);
+  auto& f = flow_locked();
   if (r.state == store::message_state::queued) {
-    if (q.qos == 0) ++queued_qos0_;
-    queue_.push_back(std::move(q));
+    if (q.qos == 0) ++f.queued_qos0;
+    f.queue.push_back(std::move(q));
   } else {
-    inflight_.push_back(
+    f.inflight.push_back(
         inflight_msg{std::move(q), r.packet_id, r.state == store::message_state::released, true});
     last_id_ = std::max(last_id_, r.packet_id);
   }
@@ -445,7 +481,7 @@ void core_session::restore_message(const store::session_message_record& r) {
 
 void core_session::restore_incoming_qos2(uint16_t id) {
   std::lock_guard lk(mu_);
-  incoming_qos2_.insert(id);
+  flow_locked().incoming_qos2.insert(id);
 }
 
 }  // namespace edgegw::core

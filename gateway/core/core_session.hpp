@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core_settings.hpp"
+#include "small_mutex.hpp"
 #include "gateway/api/broker.hpp"
 #include "gateway/store/durable_store.hpp"
 
@@ -47,7 +48,7 @@ class core_session : public std::enable_shared_from_this<core_session> {
     bool persisted = false;  // written to the store: the ack waits for its commit
   };
 
-  core_session(broker_core& b, const client_info& client, uint32_t expiry_interval);
+  core_session(broker_core& b, std::shared_ptr<const client_info> client, uint32_t expiry_interval);
 
   const std::string& client_id() const noexcept { return client_id_; }
   // The connection's client (the last one while offline), for delivery checks.
@@ -138,38 +139,60 @@ class core_session : public std::enable_shared_from_this<core_session> {
   delivery make_delivery(const queued_msg& q, uint16_t id, bool dup, bool pubrel) const;
   store::durable_store& store() const;
 
+  // What only a session with traffic in flight needs: allocated on first use, freed once
+  // everything in it is empty again, so an idle session carries one pointer for it.
+  struct flow {
+    // boost::container::deque allocates nothing until used (std::deque takes ~544 bytes
+    // at construction).
+    boost::container::deque<queued_msg> queue;
+    std::size_t queued_qos0 = 0;  // QoS 0 entries in queue
+    boost::container::deque<inflight_msg> inflight;
+    std::set<uint16_t> incoming_qos2;
+    std::vector<std::function<void()>> waiters;
+    uint64_t hold_timer = 0;
+    bool empty() const noexcept {
+      return queue.empty() && inflight.empty() && incoming_qos2.empty() && waiters.empty() &&
+             hold_timer == 0;
+    }
+  };
+  flow& flow_locked() {
+    if (!flow_) flow_ = std::make_unique<flow>();
+    return *flow_;
+  }
+  // Frees the flow part when nothing is left in it.
+  void trim_locked() noexcept {
+    if (flow_ && flow_->empty()) flow_.reset();
+  }
+  std::size_t queued_locked() const noexcept { return flow_ ? flow_->queue.size() : 0; }
+  std::size_t inflight_locked() const noexcept { return flow_ ? flow_->inflight.size() : 0; }
+  std::size_t subs_locked() const noexcept { return subs_ ? subs_->size() : 0; }
+
   broker_core& broker_;
   const std::string client_id_;
-  mutable std::mutex mu_;
   std::shared_ptr<const client_info> client_;
-  uint32_t expiry_interval_;
+  std::shared_ptr<delivery_sink> sink_;  // null while offline
+  std::unique_ptr<flow> flow_;
+  std::unique_ptr<will_message> will_;
+  // Allocated with the first subscription (many devices only publish).
+  std::unique_ptr<std::map<std::string, subscription_options>> subs_;
+  uint64_t gen_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t dropped_ = 0;
   int64_t disconnected_at_ms_ = 0;
   int64_t created_at_ms_ = unix_ms_now();
   int64_t connected_at_ms_ = 0;
+  uint32_t expiry_interval_;
+  mutable small_mutex mu_;
   uint16_t keepalive_ = 0;
+  uint16_t window_ = 65535;
+  uint16_t last_id_ = 0;
   bool clean_start_ = true;
   bool ended_ = false;
-  uint64_t gen_ = 0;
-  std::shared_ptr<delivery_sink> sink_;  // null while offline
-  uint16_t window_ = 65535;
   bool ready_signalled_ = false;
   bool resend_pending_ = false;
-  // boost::container::deque allocates nothing until used (std::deque takes ~544 bytes at
-  // construction): most idle sessions never queue anything.
-  boost::container::deque<queued_msg> queue_;
-  std::size_t queued_qos0_ = 0;  // QoS 0 entries in queue_
-  boost::container::deque<inflight_msg> inflight_;
-  std::set<uint16_t> incoming_qos2_;
-  std::map<std::string, subscription_options> subs_;
-  std::optional<will_message> will_;
-  std::vector<std::function<void()>> waiters_;
   // Publishers waited flow_control_timeout and the queue did not drain: stop holding them
   // (the drop policy applies) until it gets down to the low-water mark again.
   bool stalled_ = false;
-  uint64_t hold_timer_ = 0;
-  uint64_t next_seq_ = 1;
-  uint16_t last_id_ = 0;
-  uint64_t dropped_ = 0;
 };
 
 // What adapters hold: one connection's view of a session. A handle whose generation is no

@@ -35,17 +35,18 @@ std::optional<uint8_t> peek_connect_level(std::span<const uint8_t> in) {
 
 }  // namespace
 
-channel::channel(std::shared_ptr<const settings> cfg, broker& b, peer_info peer, hooks h,
-                 time_point now)
+channel::channel(std::shared_ptr<const settings> cfg, broker& b, peer_info peer,
+                 std::shared_ptr<link> l, time_point now)
     : cfg_(std::move(cfg)),
       broker_(b),
-      peer_(std::move(peer)),
-      hooks_(std::move(h)),
+      peer_(std::move(peer.address)),
+      cert_cn_(peer.cert_common_name.empty()
+                   ? nullptr
+                   : std::make_unique<std::string>(std::move(peer.cert_common_name))),
+      link_(std::move(l)),
       now_(now),
       accepted_at_(now),
-      last_rx_(now) {
-  if (!hooks_.wall_clock_ms) hooks_.wall_clock_ms = unix_ms_now;
-}
+      last_rx_(now) {}
 
 channel::~channel() {
   try {
@@ -67,7 +68,7 @@ std::size_t channel::on_bytes(std::span<const uint8_t> in, time_point now) {
     packet p;
     decode_result r = decode(rest, ver_, cfg_->max_packet_size, p);
     if (r.status == decode_status::need_more) {
-      needed_ = r.needed;
+      needed_ = static_cast<uint32_t>(r.needed);
       break;
     }
     if (r.status != decode_status::ok) {
@@ -90,7 +91,7 @@ void channel::dispatch(packet& p) {
     broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
     closing_ = true;
     close_reason_ = close_reason::protocol_error;
-    detail::log()->debug("connect_missing peer={} first_packet_type={}", peer_.address,
+    detail::log()->debug("connect_missing peer={} first_packet_type={}", peer_,
                          static_cast<int>(p.index()));
     return;
   }
@@ -111,7 +112,7 @@ void channel::on_decode_error(const decode_result& r, std::span<const uint8_t> i
       closing_ = true;
       close_reason_ = r.status == decode_status::malformed ? close_reason::malformed
                                                            : close_reason::protocol_error;
-      detail::log()->debug("connect_malformed peer={} status={} error=\"{}\"", peer_.address,
+      detail::log()->debug("connect_malformed peer={} status={} error=\"{}\"", peer_,
                            to_string(r.status), why);
     }
     return;
@@ -152,8 +153,8 @@ void channel::handle(disconnect& d) {
 
 void channel::unexpected(packet_type t) {
   broker_.metrics().packets_malformed.fetch_add(1, std::memory_order_relaxed);
-  detail::log()->debug("unexpected_packet client={} peer={} type={}", client().client_id,
-                       peer_.address, static_cast<int>(t));
+  detail::log()->debug("unexpected_packet client={} peer={} type={}", client().client_id, peer_,
+                       static_cast<int>(t));
   close(close_reason::protocol_error, true, reason::protocol_error, "client sent a server packet");
 }
 
@@ -164,7 +165,7 @@ void channel::on_tick(time_point now) {
     if (now - accepted_at_ >= cfg_->idle_timeout) {
       closing_ = true;
       close_reason_ = close_reason::keepalive_timeout;
-      detail::log()->debug("idle_timeout peer={}", peer_.address);
+      detail::log()->debug("idle_timeout peer={}", peer_);
     }
     return;
   }
@@ -231,7 +232,7 @@ void channel::on_transport_closed() {
     close_reason_ = close_reason::connection_lost;
     if (phase_ == phase::connected) {
       detail::log()->info("disconnected client={} peer={} reason=connection_lost",
-                          client().client_id, peer_.address);
+                          client().client_id, peer_);
     }
   }
   end_session(close_reason::connection_lost, true);
@@ -252,7 +253,7 @@ void channel::close(close_reason why_reason, bool send_will, uint8_t code, std::
                  why_reason != close_reason::quota_exceeded;
   detail::log()->log(routine ? spdlog::level::info : spdlog::level::debug,
                      "disconnected client={} peer={} reason={} code=0x{:02x} why=\"{}\"",
-                     client().client_id, peer_.address, detail::to_string(why_reason), code, why);
+                     client().client_id, peer_, detail::to_string(why_reason), code, why);
   held_ack_.reset();
   batch_.clear();
   batch_pos_ = 0;
@@ -271,8 +272,8 @@ template <class Packet>
 void channel::send(const Packet& p) {
   std::size_t n = encode(packet{p}, ver_, out_);
   if (n == 0) {
-    detail::log()->error("encode_failed client={} peer={} type={}", client().client_id,
-                         peer_.address, static_cast<int>(packet{p}.index()));
+    detail::log()->error("encode_failed client={} peer={} type={}", client().client_id, peer_,
+                         static_cast<int>(packet{p}.index()));
     return;
   }
   broker_.metrics().bytes_sent.fetch_add(n, std::memory_order_relaxed);

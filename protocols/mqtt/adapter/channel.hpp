@@ -50,14 +50,22 @@ class channel {
   using clock = std::chrono::steady_clock;
   using time_point = clock::time_point;
 
-  // What the owner lends the channel to talk back to it through the broker.
-  struct hooks {
-    std::shared_ptr<delivery_sink> sink;  // handed to open_session
-    std::function<void()> on_unthrottle;  // handed to publish: must post on_unthrottled()
-    // Handed to broker::authenticate_async: must post on_authenticated(r). When empty, the
-    // channel calls the synchronous authenticate() (unit tests, simple owners).
-    std::function<void(result<client_info>)> on_authenticated;
-    std::function<int64_t()> wall_clock_ms = unix_ms_now;  // for message expiry
+  // What the owner lends the channel to talk back to it through the broker: the sink
+  // handed to open_session, and the callbacks the broker may run later from any thread
+  // (they must only post to the owner's executor). One object instead of a std::function
+  // each keeps an idle connection small; the functions the broker API takes are made from
+  // it when a call needs one.
+  class link : public delivery_sink {
+   public:
+    // Handed to publish as on_unthrottle: must post on_unthrottled().
+    virtual void unthrottle() = 0;
+    // True: the channel calls broker::authenticate_async and authenticated(r) must post
+    // on_authenticated(r). False: it calls the synchronous authenticate() (unit tests,
+    // simple owners).
+    virtual bool authenticates_async() const { return false; }
+    virtual void authenticated(result<client_info> r) { (void)r; }
+    // For message expiry.
+    virtual int64_t wall_clock_ms() { return unix_ms_now(); }
   };
 
   // About the transport, for authenticate and logs.
@@ -66,7 +74,8 @@ class channel {
     std::string cert_common_name;  // TLS client certificate CN, if any
   };
 
-  channel(std::shared_ptr<const settings> cfg, broker& b, peer_info peer, hooks h, time_point now);
+  channel(std::shared_ptr<const settings> cfg, broker& b, peer_info peer, std::shared_ptr<link> l,
+          time_point now);
   // Closes the session (as connection_lost, with will) if the owner never reported an end.
   ~channel();
   channel(const channel&) = delete;
@@ -100,7 +109,8 @@ class channel {
   // The session's client (empty before CONNECT succeeded and after the session ended).
   const client_info& client() const noexcept;
   const std::string& client_id() const noexcept { return client().client_id; }
-  const std::string& peer() const noexcept { return peer_.address; }
+  const std::string& peer() const noexcept { return peer_; }
+  const settings& config() const noexcept { return *cfg_; }
   std::optional<close_reason> closed_reason() const noexcept { return close_reason_; }
 
  private:
@@ -162,40 +172,41 @@ class channel {
   void fill_props(const delivery& d, int64_t wall_ms);
   bool retry_active() const noexcept;
 
+  // Ordered by size so that an idle connection carries no padding.
   std::shared_ptr<const settings> cfg_;
   broker& broker_;
-  peer_info peer_;
-  hooks hooks_;
-
-  phase phase_ = phase::awaiting_connect;
-  version ver_ = version::v311;
+  std::string peer_;                      // peer_info::address
+  std::unique_ptr<std::string> cert_cn_;  // peer_info::cert_common_name, when there is one
+  std::shared_ptr<link> link_;
   session_ptr session_;
   std::string_view connecting_id_;  // the CONNECT's client id, for logs while refusing
-  bool session_ended_ = false;
-  std::optional<close_reason> close_reason_;
-
   std::string out_;
-  std::size_t needed_ = 0;
   time_point now_;
   time_point accepted_at_;
   time_point last_rx_;
   std::chrono::milliseconds keepalive_limit_{0};  // 0: no keepalive
-  bool closing_ = false;
-  std::unique_ptr<connect> authenticating_;  // the CONNECT awaiting authenticate_async
+  std::unique_ptr<connect> authenticating_;       // the CONNECT awaiting authenticate_async
 
   // Inbound flow.
-  bool throttled_ = false;
   std::unique_ptr<pub_response>
-      held_ack_;                  // the ack of the publish that throttled (rare: not inline)
-  std::size_t awaiting_rel_ = 0;  // our QoS 2 ids between PUBREC and PUBREL
-  uint32_t session_expiry_ = 0;
+      held_ack_;  // the ack of the publish that throttled (rare: not inline)
 
-  // Outbound flow.
-  bool ready_ = false;           // the session may have deliveries (on_ready, an ack, a resume)
-  std::vector<delivery> batch_;  // pulled, not yet encoded (output reached high water)
-  std::size_t batch_pos_ = 0;
-  uint32_t client_max_packet_ = 0;  // 0: no limit
+  // Outbound flow: pulled, not yet encoded (output reached high water); released once
+  // drained with nothing more waiting.
+  std::vector<delivery> batch_;
   std::unique_ptr<extras> extras_;
+  uint32_t batch_pos_ = 0;
+  uint32_t client_max_packet_ = 0;  // 0: no limit
+  uint32_t session_expiry_ = 0;
+  uint32_t needed_ = 0;        // bytes_wanted() (bounded by max_packet_size)
+  uint32_t awaiting_rel_ = 0;  // our QoS 2 ids between PUBREC and PUBREL
+  phase phase_ = phase::awaiting_connect;
+  version ver_ = version::v311;
+  std::optional<close_reason> close_reason_;
+  bool session_ended_ = false;
+  bool closing_ = false;
+  bool throttled_ = false;
+  bool ready_ = false;  // the session may have deliveries (on_ready, an ack, a resume)
 };
 
 }  // namespace edgegw::mqtt

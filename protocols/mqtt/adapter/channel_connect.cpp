@@ -88,14 +88,15 @@ void channel::handle(connect& c) {
   cr.client_id = c.client_id;  // empty: authenticate assigns one
   cr.username = c.username;
   cr.password = c.password;
-  cr.peer = peer_.address;
+  cr.peer = peer_;
   cr.listener = cfg_->listener;
   cr.mountpoint = cfg_->mountpoint;
-  cr.cert_common_name = peer_.cert_common_name;
-  if (hooks_.on_authenticated) {
+  if (cert_cn_) cr.cert_common_name = *cert_cn_;
+  if (link_->authenticates_async()) {
     // The answer may need a remote service: stop reading until on_authenticated.
     authenticating_ = std::make_unique<connect>(std::move(c));
-    broker_.authenticate_async(cr, hooks_.on_authenticated);
+    broker_.authenticate_async(
+        cr, [l = link_](result<client_info> r) { l->authenticated(std::move(r)); });
     return;
   }
   connect_authenticated(c, broker_.authenticate(cr));
@@ -148,7 +149,7 @@ void channel::connect_authenticated(connect& c, result<client_info> info) {
   so.will = make_will(c, me.client_id);
   so.keepalive = c.keep_alive;
 
-  auto opened = broker_.open_session(me, so, hooks_.sink);
+  auto opened = broker_.open_session(me, so, link_);
   if (!opened) {
     errc e = detail::to_errc(opened.error());
     refuse(detail::connack_reason(e), to_string(e));
@@ -184,8 +185,8 @@ void channel::connect_authenticated(connect& c, result<client_info> info) {
   detail::log()->info(
       "connected client={} peer={} proto={} keepalive={} clean_start={} expiry={} "
       "session_present={} listener={}",
-      client().client_id, peer_.address, static_cast<int>(ver_), keepalive, c.clean_start,
-      session_expiry_, opened.value().present, cfg_->listener);
+      client().client_id, peer_, static_cast<int>(ver_), keepalive, c.clean_start, session_expiry_,
+      opened.value().present, cfg_->listener);
 }
 
 std::optional<will_message> channel::make_will(connect& c, const std::string& client_id) {
@@ -251,12 +252,12 @@ void channel::refuse(uint8_t v5_reason, std::string_view why) {
   } else if (auto code = detail::connack_v3_code(v5_reason)) {
     a.reason_code = *code;
   } else {
-    detail::log()->debug("connect_refused peer={} code=none why=\"{}\"", peer_.address, why);
+    detail::log()->debug("connect_refused peer={} code=none why=\"{}\"", peer_, why);
     return;  // v3 has no CONNACK for this: just close [MQTT-3.2.2-5]
   }
   send(a);
   detail::log()->info("connect_refused client={} peer={} proto={} code=0x{:02x} why=\"{}\"",
-                      connecting_id_, peer_.address, static_cast<int>(ver_), a.reason_code, why);
+                      connecting_id_, peer_, static_cast<int>(ver_), a.reason_code, why);
 }
 
 }  // namespace edgegw::mqtt

@@ -57,7 +57,7 @@ void channel::handle(publish& p) {
     // v5 refuses a QoS 1/2 message in its ack and keeps the connection.
     if (ver_ == version::v5 && p.qos > 0) {
       detail::log()->debug("publish_refused client={} peer={} code=0x90 why=\"invalid topic\"",
-                           client().client_id, peer_.address);
+                           client().client_id, peer_);
       reply_publish(p.qos, p.packet_id, reason::topic_name_invalid);
       return;
     }
@@ -114,13 +114,13 @@ void channel::route(publish& p) {
     // 0 is read as "no expiry", as mosquitto does.
     if (pr.message_expiry_interval && *pr.message_expiry_interval > 0) {
       m.expire_at_ms =
-          hooks_.wall_clock_ms() + static_cast<int64_t>(*pr.message_expiry_interval) * 1000;
+          link_->wall_clock_ms() + static_cast<int64_t>(*pr.message_expiry_interval) * 1000;
     }
   }
   m.from_client = client().client_id;
   m.from_protocol = "mqtt";
 
-  auto r = broker_.publish(client(), make_message(std::move(m)), hooks_.on_unthrottle);
+  auto r = broker_.publish(client(), make_message(std::move(m)), [l = link_] { l->unthrottle(); });
   uint8_t code = reason::success;
   if (!r) {
     errc e = detail::to_errc(r.error());
@@ -130,12 +130,12 @@ void channel::route(publish& p) {
       if (awaiting_rel_ > 0) --awaiting_rel_;
     }
     detail::log()->debug("publish_refused client={} peer={} qos={} error={}", client().client_id,
-                         peer_.address, qos, to_string(e));
+                         peer_, qos, to_string(e));
   } else {
     if (r.value().matched == 0) code = reason::no_matching_subscribers;
     if (r.value().throttled) {
       throttled_ = true;
-      detail::log()->debug("throttled client={} peer={}", client().client_id, peer_.address);
+      detail::log()->debug("throttled client={} peer={}", client().client_id, peer_);
     }
   }
   if (qos > 0) reply_publish(qos, id, code);
@@ -163,7 +163,7 @@ void channel::handle(pub_response& r) {
       ack_type t = r.type == packet_type::puback ? ack_type::puback : ack_type::pubcomp;
       if (!session_->acknowledge(id, t, r.reason_code)) {
         detail::log()->debug("unknown_ack client={} peer={} type={} id={}", client().client_id,
-                             peer_.address, static_cast<int>(r.type), id);
+                             peer_, static_cast<int>(r.type), id);
       }
       if (extras_) extras_->retry.completed(id);
       ready_ = true;  // the inflight window opened
@@ -248,7 +248,7 @@ void channel::handle(subscribe& s) {
     } else {
       a.reason_codes.push_back(ver_ == version::v5 ? detail::suback_reason(e) : suback_v3::failure);
       detail::log()->debug("subscribe_refused client={} peer={} filter={} error={}",
-                           client().client_id, peer_.address, reqs[i].filter, to_string(e));
+                           client().client_id, peer_, reqs[i].filter, to_string(e));
     }
   }
   send(a);

@@ -47,6 +47,7 @@ void channel::pump(time_point now) {
   if (batch_pos_ >= batch_.size()) {
     batch_.clear();  // drop the message references now, not at the next pull
     batch_pos_ = 0;
+    if (!ready_) std::vector<delivery>().swap(batch_);  // idle again: give the room back
   }
 }
 
@@ -60,7 +61,7 @@ void channel::send_delivery(const delivery& d) {
     if (retry_active()) ext().retry.sent(d, now_);
     return;
   }
-  const int64_t wall = hooks_.wall_clock_ms();
+  const int64_t wall = link_->wall_clock_ms();
   if (d.msg->expired(wall)) {  // e.g. a resend of a message that expired while queued
     complete_unsent(d);
     metrics.messages_expired.fetch_add(1, std::memory_order_relaxed);
@@ -100,7 +101,7 @@ void channel::send_delivery(const delivery& d) {
     complete_unsent(d);
     metrics.messages_dropped.fetch_add(1, std::memory_order_relaxed);
     detail::log()->debug("delivery_dropped client={} peer={} topic={} size={} max_packet_size={}",
-                         client().client_id, peer_.address, d.topic, size, client_max_packet_);
+                         client().client_id, peer_, d.topic, size, client_max_packet_);
     return;
   }
   if (new_alias) extras_->out_aliases.commit(d.topic);
@@ -146,7 +147,7 @@ void channel::resend(const delivery& d) {
   v.payload = d.msg->payload;
   std::size_t n = encode_publish(v, ver_, out_);
   broker_.metrics().bytes_sent.fetch_add(n, std::memory_order_relaxed);
-  detail::log()->debug("resend client={} peer={} id={}", client().client_id, peer_.address, d.id);
+  detail::log()->debug("resend client={} peer={} id={}", client().client_id, peer_, d.id);
 }
 
 void channel::complete_unsent(const delivery& d) {

@@ -4,7 +4,7 @@
 
 namespace edgegw::mqtt {
 
-template class connection<boost::asio::ip::tcp::socket>;
+template class connection<tcp_stream>;
 
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep) {
   const auto addr = ep.address();
@@ -25,7 +25,19 @@ void start_connection(boost::asio::ip::tcp::socket sock, std::shared_ptr<const s
   auto ep = sock.remote_endpoint(ec);
   // A peer that is already gone fails its first read and is cleaned up there.
   channel::peer_info peer{ec ? std::string("unknown") : format_endpoint(ep), {}};
-  start_stream_connection(std::move(sock), std::move(peer), std::move(cfg), b, std::move(token));
+  // Rebind the descriptor to a socket on the io_context's own executor (see tcp_stream).
+  auto& ctx = static_cast<boost::asio::io_context&>(
+      boost::asio::query(sock.get_executor(), boost::asio::execution::context));
+  const auto protocol = sock.local_endpoint(ec).protocol();
+  if (ec) return;  // already gone: nothing to serve
+  tcp_stream s(ctx);
+  const auto fd = sock.release(ec);
+  if (!ec) s.assign(protocol, fd, ec);
+  if (ec) {
+    detail::log()->debug("accept_error peer={} error=\"{}\"", peer.address, ec.message());
+    return;
+  }
+  start_stream_connection(std::move(s), std::move(peer), std::move(cfg), b, std::move(token));
 }
 
 }  // namespace edgegw::mqtt

@@ -18,7 +18,7 @@ struct trie_fixture : ::testing::Test {
   std::shared_ptr<core::core_session> make(const std::string& id) {
     client_info c;
     c.client_id = id;
-    return std::make_shared<core::core_session>(broker, c, 0);
+    return std::make_shared<core::core_session>(broker, std::make_shared<const client_info>(c), 0);
   }
 };
 }  // namespace

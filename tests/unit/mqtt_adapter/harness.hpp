@@ -17,32 +17,36 @@ namespace edgegw::test {
 
 using namespace std::chrono_literals;
 
-class recording_sink final : public delivery_sink {
+// The channel's link: records what the broker signalled; optionally answers
+// authentication asynchronously (the answers wait in `auth_answers` for the test).
+class recording_sink final : public mqtt::channel::link {
  public:
   void on_ready() override { ++ready; }
   void on_close(close_reason r) override { closes.push_back(r); }
+  void unthrottle() override { ++unthrottles; }
+  bool authenticates_async() const override { return async_auth; }
+  void authenticated(result<client_info> r) override { auth_answers.push_back(std::move(r)); }
+  int64_t wall_clock_ms() override { return wall_ms; }
   int ready = 0;
+  int unthrottles = 0;
   std::vector<close_reason> closes;
+  bool async_auth = false;
+  std::vector<result<client_info>> auth_answers;
+  int64_t wall_ms = 1'700'000'000'000;
 };
 
 struct harness {
   fake_broker b;
   std::shared_ptr<mqtt::settings> cfg = std::make_shared<mqtt::settings>();
   std::shared_ptr<recording_sink> sink = std::make_shared<recording_sink>();
-  int unthrottle_calls = 0;
-  int64_t wall_ms = 1'700'000'000'000;
   mqtt::channel::time_point now = mqtt::channel::time_point{} + 1h;
   std::unique_ptr<mqtt::channel> ch;
   mqtt::version ver = mqtt::version::v311;  // how the test encodes and decodes
 
   // Build the channel (after adjusting cfg / b.limits).
   mqtt::channel& make() {
-    mqtt::channel::hooks h;
-    h.sink = sink;
-    h.on_unthrottle = [this] { ++unthrottle_calls; };
-    h.wall_clock_ms = [this] { return wall_ms; };
     ch = std::make_unique<mqtt::channel>(cfg, b, mqtt::channel::peer_info{"127.0.0.1:50000", ""},
-                                         std::move(h), now);
+                                         sink, now);
     return *ch;
   }
 

@@ -1,6 +1,6 @@
-// mqtt::channel with hooks.on_authenticated: CONNECT waits for authenticate_async's answer
-// without consuming the bytes behind it, then goes on (accept or refuse); an answer that
-// arrives after the transport closed opens no session.
+// mqtt::channel with a link that authenticates asynchronously: CONNECT waits for
+// authenticate_async's answer without consuming the bytes behind it, then goes on (accept or
+// refuse); an answer that arrives after the transport closed opens no session.
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
@@ -11,16 +11,12 @@ namespace {
 using mqtt::version;
 
 struct async_harness : harness {
-  std::vector<result<client_info>> answers;  // what authenticate_async handed back
+  // What authenticate_async handed back (through the link).
+  std::vector<result<client_info>>& answers = sink->auth_answers;
 
   mqtt::channel& make_async() {
-    mqtt::channel::hooks hk;
-    hk.sink = sink;
-    hk.on_unthrottle = [] {};
-    hk.on_authenticated = [this](result<client_info> r) { answers.push_back(std::move(r)); };
-    ch = std::make_unique<mqtt::channel>(cfg, b, mqtt::channel::peer_info{"127.0.0.1:50000", ""},
-                                         std::move(hk), now);
-    return *ch;
+    sink->async_auth = true;
+    return make();
   }
   void answer() {
     ASSERT_EQ(answers.size(), 1u);

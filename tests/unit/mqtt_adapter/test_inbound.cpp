@@ -294,7 +294,7 @@ TEST(mqtt_inbound, v5_properties_pass_through) {
   EXPECT_EQ(m.correlation_data, std::string("\x01\x02", 2));
   ASSERT_EQ(m.user_properties.size(), 2u);
   EXPECT_EQ(m.user_properties[1].value, "2");
-  EXPECT_EQ(m.expire_at_ms, h.wall_ms + 30000);
+  EXPECT_EQ(m.expire_at_ms, h.sink->wall_ms + 30000);
 }
 
 TEST(mqtt_inbound, throttled_publish_stops_consumption_until_unthrottled) {
@@ -314,7 +314,7 @@ TEST(mqtt_inbound, throttled_publish_stops_consumption_until_unthrottled) {
   h.tick(20s);
   EXPECT_FALSE(h.ch->wants_close());
   h.b.unthrottle();
-  EXPECT_EQ(h.unthrottle_calls, 1);  // the channel's hook, which the glue posts
+  EXPECT_EQ(h.sink->unthrottles, 1);  // the channel's hook, which the glue posts
   h.ch->on_unthrottled(h.now);
   EXPECT_EQ(h.take_one<mqtt::pub_response>().packet_id, 1);
   EXPECT_TRUE(h.ch->wants_read());

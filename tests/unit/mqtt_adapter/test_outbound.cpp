@@ -80,7 +80,7 @@ TEST(mqtt_outbound, v5_properties_are_sent) {
   extra.correlation_data = "cd";
   extra.payload_format = 1;
   extra.user_properties = {{"k", "v"}};
-  extra.expire_at_ms = h.wall_ms + 10500;
+  extra.expire_at_ms = h.sink->wall_ms + 10500;
   auto d = harness::make_delivery("t", "x", 1, 1, extra);
   d.subscription_ids = {4, 9};
   h.b.sess->enqueue(d);
@@ -100,7 +100,7 @@ TEST(mqtt_outbound, expired_message_is_not_sent_and_completed) {
   harness h;
   h.connect(version::v5);
   message extra;
-  extra.expire_at_ms = h.wall_ms - 1;
+  extra.expire_at_ms = h.sink->wall_ms - 1;
   h.b.sess->enqueue(harness::make_delivery("t", "x", 1, 3, extra));
   h.ch->on_deliveries_ready(h.now);
   EXPECT_TRUE(h.take().empty());
