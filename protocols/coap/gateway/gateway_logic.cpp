@@ -1,5 +1,6 @@
 // See gateway_logic.hpp. This file: request routing, client sessions, connection mode and
 // publishing. gateway_observe.cpp: observers, notifications and timers.
+#include "protocols/coap/stack/refusal_code.hpp"
 #include "protocols/coap/gateway/gateway_logic.hpp"
 
 #include <cmath>
@@ -11,25 +12,6 @@
 namespace edgegw::coap {
 
 namespace {
-
-uint16_t code_for(errc e) {
-  switch (e) {
-    case errc::bad_credentials:
-    case errc::banned:
-      return 401;
-    case errc::not_authorized:
-      return 403;
-    case errc::server_busy:
-    case errc::server_unavailable:
-    case errc::quota_exceeded:
-    case errc::server_shutting_down:
-      return 503;
-    case errc::packet_too_large:
-      return 413;
-    default:
-      return 400;
-  }
-}
 
 const char* reason_name(close_reason r) {
   switch (r) {
@@ -263,7 +245,7 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
                            info.error().message());
     // Any refusal at authentication is 4.01, except load and client id problems.
     auto e = static_cast<errc>(info.error().value());
-    uint16_t code = code_for(e);
+    uint16_t code = refusal_code(e);
     return {nullptr, code == 503 || e == errc::client_id_invalid ? code : uint16_t(401)};
   }
   if (replacing) drop_client(key, close_reason::normal, true);
@@ -283,7 +265,7 @@ gateway_logic::resolved gateway_logic::open_client(const request& req, const std
                                    connection_mode ? settings_.heartbeat : settings_.idle_timeout)
                                    .count()));
   auto opened = broker_.open_session(c->info, opts, c->snk);
-  if (!opened) return {nullptr, code_for(static_cast<errc>(opened.error().value()))};
+  if (!opened) return {nullptr, refusal_code(static_cast<errc>(opened.error().value()))};
   c->sess = opened.value().session;
   log::get("coap")->info("session_open client={} peer={} mode={}", c->info.client_id, req.peer,
                          connection_mode ? "connection" : "connectionless");
@@ -313,7 +295,7 @@ response gateway_logic::publish(client& c, const request& req, const request_par
   auto r = broker_.publish(c.info, make_message(std::move(m)));
   if (!r) {
     auto e = static_cast<errc>(r.error().value());
-    auto out = fail(code_for(e));
+    auto out = fail(refusal_code(e));
     // Over the client's publish rate (limits.max_message_rate): retry after a second.
     if (e == errc::quota_exceeded) out.max_age = 1;
     return out;

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 
 #include "gateway/api/log.hpp"
+#include "protocols/coap/stack/refusal_code.hpp"
 #include "protocols/lwm2m/gateway/detail/device_sink.hpp"
 #include "protocols/lwm2m/gateway/lwm2m_gateway.hpp"
 
@@ -25,20 +26,7 @@ void set_code(coap_pdu_t* resp, int code) {
 // A refused registration's code, as the CoAP gateway answers refused clients.
 int auth_failure_code(const std::error_code& e) {
   if (e.category() != broker_category()) return 400;
-  switch (static_cast<errc>(e.value())) {
-    case errc::bad_credentials:
-    case errc::banned:
-      return 401;
-    case errc::not_authorized:
-      return 403;
-    case errc::server_busy:
-    case errc::server_unavailable:
-    case errc::quota_exceeded:
-    case errc::server_shutting_down:
-      return 503;
-    default:
-      return 400;
-  }
+  return coap::refusal_code(static_cast<errc>(e.value()));
 }
 
 void reply(coap_pdu_t* resp, int code, std::string_view text) {
