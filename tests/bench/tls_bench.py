@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""TLS cost on edgegw: full and resumed handshakes (openssl s_time; the rate is bounded
+"""TLS cost on edgegw beside Debian's mosquitto with TLS: full and resumed handshakes (openssl s_time; the rate is bounded
 by the client and the machine's load, the broker's CPU time per handshake is the cost), and QoS 0 throughput plain TCP vs TLS (mosquitto_pub -l
 into mosquitto_sub -C; the rate is of the messages delivered, up to the last one, and QoS 0
 messages the subscriber cannot take in time are dropped by the broker, so the count is
@@ -7,14 +7,22 @@ reported too) with the broker's CPU time per message delivered.
 
     tests/bench/tls_bench.py [--bin build/edgegw] [--seconds 5] [--messages 100000]
 
-Certificates (EC P-256 and RSA 2048) are made with the openssl CLI in a temp dir. The
-broker binds 127.0.0.1 port 0 and its ports are read from its log. Prints Markdown.
+    [--mosquitto /usr/sbin/mosquitto]
+
+Certificates (EC P-256 and RSA 2048) are made with the openssl CLI in a temp dir. edgegw
+binds 127.0.0.1 port 0 and its ports are read from its log; mosquitto gets a temp
+mosquitto.conf with a plain and a TLS listener on 127.0.0.1, on free ports found by binding
+port 0 first. Both brokers run with the same certificates; every measurement runs on
+edgegw then on mosquitto (interleaved, so load changes hit both alike). Prints one
+Markdown table with both and the ratio edgegw / mosquitto.
 It stops only the processes it started, by PID.
 """
 import argparse
+import getpass
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -76,6 +84,47 @@ class Broker:
         self.proc.wait(timeout=15)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, proc, log, deadline):
+    while True:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            log.seek(0)
+            raise SystemExit('mosquitto did not start:\n' + log.read())
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+class Mosquitto:
+    def __init__(self, binary, d):
+        self.ports = {'tcp': free_port(), 'ssl': free_port()}
+        conf = os.path.join(d, 'mosquitto.conf')
+        with open(conf, 'w') as f:
+            # user: as root mosquitto would switch to 'mosquitto', who cannot read the temp dir
+            f.write('user %s\nper_listener_settings false\nallow_anonymous true\npersistence false\n'
+                    'max_queued_messages 1000000\nlog_dest stdout\n'
+                    'listener %d 127.0.0.1\n'
+                    'listener %d 127.0.0.1\ncertfile %s/srv.crt\nkeyfile %s/srv.key\n'
+                    % (getpass.getuser(), self.ports['tcp'], self.ports['ssl'], d, d))
+        self.log = open(os.path.join(d, 'mosquitto.log'), 'w+')
+        self.proc = subprocess.Popen([binary, '-c', conf], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        for port in self.ports.values():
+            wait_listening(port, self.proc, self.log, deadline)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=15)
+
+
 def s_time(port, ca, seconds, reuse):
     args = ['openssl', 's_time', '-connect', '127.0.0.1:%d' % port, '-CAfile', ca,
             '-time', str(seconds), '-reuse' if reuse else '-new']
@@ -107,44 +156,61 @@ def throughput(port, tls_args, n, payload):
     return got, last - start
 
 
+def measure(brokers, d, a, kind, rows):
+    """Runs each measurement on every broker in turn; rows[label][broker] = (rate, cpu)."""
+    for reuse in (False, True):
+        label = '%s handshake, %s key (openssl s_time %s)' % (
+            'resumed' if reuse else 'full', 'EC P-256' if kind == 'ec' else 'RSA 2048',
+            '-reuse' if reuse else '-new')
+        for name, b in brokers:
+            c0 = cpu_seconds(b.proc.pid)
+            n, t = s_time(b.ports['ssl'], d + '/ca.crt', a.seconds, reuse)
+            c1 = cpu_seconds(b.proc.pid)
+            rows.setdefault(label, {})[name] = ('%.0f /s' % (n / t), 1000 * (c1 - c0) / max(n, 1),
+                                                'ms')
+    if kind != 'ec':
+        return
+    payload = 'x' * a.payload
+    for tname in ('plain TCP', 'TLS'):
+        label = 'QoS 0, %d B, %s (%d sent)' % (a.payload, tname, a.messages)
+        for name, b in brokers:
+            tls = ['--cafile', d + '/ca.crt'] if tname == 'TLS' else []
+            port = b.ports['ssl' if tname == 'TLS' else 'tcp']
+            c0 = cpu_seconds(b.proc.pid)
+            got, t = throughput(port, tls, a.messages, payload)
+            c1 = cpu_seconds(b.proc.pid)
+            rows.setdefault(label, {})[name] = ('%.0f msg/s (%d delivered)' % (got / t, got),
+                                                1e6 * (c1 - c0) / max(got, 1), 'us')
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--bin', default='build/edgegw')
+    p.add_argument('--mosquitto', default='/usr/sbin/mosquitto')
     p.add_argument('--seconds', type=int, default=5)
     p.add_argument('--messages', type=int, default=100000)
     p.add_argument('--payload', type=int, default=64)
     a = p.parse_args()
-    print('| measurement | value | broker CPU |')
-    print('|---|---|---|')
+    rows = {}
     for kind in ('ec', 'rsa'):
         d = tempfile.mkdtemp(prefix='egw-tlsbench-')
+        started = []
         try:
             make_certs(d, kind)
-            b = Broker(a.bin, d)
-            try:
-                for reuse in (False, True):
-                    c0 = cpu_seconds(b.proc.pid)
-                    n, t = s_time(b.ports['ssl'], d + '/ca.crt', a.seconds, reuse)
-                    c1 = cpu_seconds(b.proc.pid)
-                    print('| %s handshakes (%s key), openssl s_time | %.0f /s | %.2f ms CPU each |'
-                          % ('resumed' if reuse else 'full', kind.upper(), n / t,
-                             1000 * (c1 - c0) / max(n, 1)))
-                    sys.stdout.flush()
-                if kind == 'ec':
-                    payload = 'x' * a.payload
-                    for name, port, tls in (('plain TCP', b.ports['tcp'], []),
-                                            ('TLS', b.ports['ssl'], ['--cafile', d + '/ca.crt'])):
-                        c0 = cpu_seconds(b.proc.pid)
-                        got, t = throughput(port, tls, a.messages, payload)
-                        c1 = cpu_seconds(b.proc.pid)
-                        print('| QoS 0, %d B payload, %s: %d of %d delivered | %.0f msg/s | '
-                              '%.1f us CPU per message |' % (a.payload, name, got, a.messages,
-                                                              got / t, 1e6 * (c1 - c0) / max(got, 1)))
-                        sys.stdout.flush()
-            finally:
-                b.stop()
+            started.append(('edgegw', Broker(a.bin, d)))
+            started.append(('mosquitto', Mosquitto(a.mosquitto, d)))
+            measure(started, d, a, kind, rows)
         finally:
+            for _, b in started:
+                b.stop()
             shutil.rmtree(d, ignore_errors=True)
+    print('| measurement | edgegw rate | mosquitto rate | edgegw CPU | mosquitto CPU | '
+          'CPU ratio edgegw/mosquitto |')
+    print('|---|---|---|---|---|---|')
+    for label, r in rows.items():
+        (er, ec, unit), (mr, mc, _) = r['edgegw'], r['mosquitto']
+        print('| %s | %s | %s | %.2f %s | %.2f %s | %s |'
+              % (label, er, mr, ec, unit, mc, unit, '%.2f' % (ec / mc) if mc > 0 else 'n/a'))
 
 
 if __name__ == '__main__':
