@@ -29,7 +29,7 @@ struct service_options {
   uint16_t bind_port = 61613;
   std::size_t max_connections = 10000;
   double max_conn_rate = 0;  // new connections per second per listener; 0 = unlimited
-  bool ws_enable = false;  // STOMP over WebSocket, on its own listener
+  bool ws_enable = false;    // STOMP over WebSocket, on its own listener
   std::string ws_host = "127.0.0.1";
   uint16_t ws_port = 61614;
   std::string ws_path = "/stomp";
