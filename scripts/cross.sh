@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-build edgegw for one Debian target architecture and test it under qemu-user:
-#   scripts/cross.sh arm64|armhf [--no-install] [--spec]
+#   scripts/cross.sh arm64|armhf [--no-install] [--spec] [--build-only|--test-only|--packages]
 # 1. installs the cross toolchain, qemu-user and the <pkg>-dev:<arch> libraries (multiarch,
 #    idempotent: apt runs only when something is missing; see shared CROSS.md section 5),
 # 2. builds edgegw and the unit tests (MinSizeRel, no sanitizers, warnings as errors except
@@ -12,6 +12,8 @@
 # 5. builds the .deb (cpack) and checks it with scripts/check_package.sh under qemu,
 # 6. with --spec, also the spec scenarios against the emulated binary (154 in about 3 min
 #    for arm64; scripts/test.sh passes it for arm64).
+# --build-only stops after step 2 and --test-only starts at step 3, so that CI can build in the
+# background while the native tests run; --packages prints the Debian packages of step 1.
 # Exits non-zero at the first failure, saying which step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +21,16 @@ ARCH=${1:-arm64}
 shift || true
 INSTALL=1
 SPEC=0
+BUILD_STEP=1
+TEST_STEP=1
+PACKAGES=0
 for a in "$@"; do
   case "$a" in
     --no-install) INSTALL=0 ;;
     --spec) SPEC=1 ;;
+    --build-only) TEST_STEP=0 ;;
+    --test-only) BUILD_STEP=0 INSTALL=0 ;;
+    --packages) PACKAGES=1 ;;
     *) echo "cross.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -33,11 +41,15 @@ case "$ARCH" in
 esac
 step() { echo "== cross $ARCH: $*"; }
 
+LIBS=(libboost-dev libmbedtls-dev libcoap3-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev
+      libinih-dev libsqlite3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev)
+want=(cmake crossbuild-essential-"$ARCH" pkgconf:"$ARCH" qemu-user nlohmann-json3-dev
+      libcli11-dev mosquitto-clients python3 "${LIBS[@]/%/:$ARCH}")
+if [ "$PACKAGES" = 1 ]; then
+  echo "${want[@]}"
+  exit 0
+fi
 if [ "$INSTALL" = 1 ]; then
-  LIBS=(libboost-dev libmbedtls-dev libcoap3-dev libpaho-mqttpp-dev libpaho-mqtt-dev libssl-dev
-        libinih-dev libsqlite3-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev)
-  want=(cmake crossbuild-essential-"$ARCH" pkgconf:"$ARCH" qemu-user nlohmann-json3-dev
-        libcli11-dev mosquitto-clients python3 "${LIBS[@]/%/:$ARCH}")
   missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -61,14 +73,23 @@ LAUNCHER=()
 if command -v ccache >/dev/null; then
   LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-step "configure $BUILD"
-cmake -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
-  -DCMAKE_BUILD_TYPE=MinSizeRel -DEDGEGW_WERROR=ON -DEDGEGW_BENCH=OFF -DEDGEGW_SANITIZE=OFF \
-  -DCMAKE_CXX_FLAGS=-Wno-error=maybe-uninitialized \
-  "${LAUNCHER[@]}" >/dev/null
-step "build (edgegw and the unit tests)"
-cmake --build "$BUILD" -j"${JOBS:-2}"
-file "$BUILD/edgegw"
+if [ "$BUILD_STEP" = 1 ]; then
+  step "configure $BUILD"
+  # EDGEGW_CROSS_CMAKE_ARGS: extra configure arguments (CI passes its build options here).
+  # shellcheck disable=SC2086
+  cmake -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="toolchains/$TRIPLET.cmake" \
+    -DCMAKE_BUILD_TYPE=MinSizeRel -DEDGEGW_WERROR=ON -DEDGEGW_BENCH=OFF -DEDGEGW_SANITIZE=OFF \
+    -DCMAKE_CXX_FLAGS=-Wno-error=maybe-uninitialized ${EDGEGW_CROSS_CMAKE_ARGS:-} \
+    "${LAUNCHER[@]}" >/dev/null
+  step "build (edgegw and the unit tests)"
+  cmake --build "$BUILD" -j"${JOBS:-2}"
+  file "$BUILD/edgegw"
+fi
+if [ "$TEST_STEP" = 0 ]; then
+  step "built"
+  exit 0
+fi
+[ -x "$BUILD/edgegw" ] || { echo "cross.sh: $BUILD/edgegw is missing: build first" >&2; exit 1; }
 
 step "unit tests under $QEMU"
 # LeakSanitizer does not run under qemu (no sanitizers here anyway); spec scenarios start

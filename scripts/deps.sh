@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs edgegw's Debian bookworm packages. Usage: deps.sh build|test
+# Installs edgegw's Debian bookworm packages. Usage: deps.sh build|test (test: also the arm64
+# cross toolchain, libraries and qemu-user)
 # Everything comes from Debian: nothing is downloaded at build time.
 set -euo pipefail
 BUILD=(cmake make g++ pkgconf libboost-dev libmbedtls-dev libcoap3-dev libpaho-mqttpp-dev
@@ -9,7 +10,15 @@ TEST=(libgtest-dev libgmock-dev clang libclang-rt-14-dev mosquitto mosquitto-cli
       python3-paho-mqtt procps libcoap3-bin openssl iproute2 python3-stomp python3-websocket
       python3-prometheus-client chromium dpkg-dev file)
 want=("${BUILD[@]}")
-[ "${1:-build}" = test ] && want+=("${TEST[@]}")
+FOREIGN=""
+if [ "${1:-build}" = test ]; then
+  want+=("${TEST[@]}")
+  # The suite includes the arm64 cross build tested under qemu (scripts/cross.sh): its
+  # packages come in the same apt run.
+  read -ra CROSS <<<"$(bash "$(dirname "$0")/cross.sh" arm64 --packages)"
+  want+=("${CROSS[@]}")
+  FOREIGN=arm64
+fi
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,6 +27,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
   APT=($SUDO apt-get -o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+  if [ -n "$FOREIGN" ] && ! dpkg --print-foreign-architectures | grep -qx "$FOREIGN"; then
+    $SUDO dpkg --add-architecture "$FOREIGN"
+  fi
   for i in 1 2 3; do "${APT[@]}" update -q && break || sleep 5; done
   "${APT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 fi

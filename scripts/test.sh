@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up command 2: install the packages, build with ASan+UBSan and warnings as errors, run
-# every unit and scenario test, then build the libFuzzer targets with clang and run each
-# briefly on its seed corpus. Exits non-zero on any failure.
+# every unit and scenario test, build the libFuzzer targets with clang and run each briefly on
+# its seed corpus, then cross-build for arm64 and run its unit tests, a smoke test and the
+# package check under qemu-user. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -12,6 +13,19 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DEDGEGW_SANITIZE=ON -DEDGEGW_WERROR=ON \
   -DEDGEGW_BENCH=OFF
 cmake --build build-test -j"$JOBS"
+
+# The arm64 cross build (docs/APPLIANCE.md) compiles in the background while the native tests
+# run: the scenario tests mostly wait on sockets and leave about half of the CPU idle. It runs
+# at idle priority (SCHED_IDLE, else nice 19) so that it takes only what the tests leave and
+# cannot slow them. Killed with its process group if this script exits early.
+mkdir -p build-arm64
+IDLE=(nice -n 19)
+chrt -i 0 true 2>/dev/null && IDLE=(chrt -i 0 nice -n 19)
+setsid "${IDLE[@]}" env JOBS="$JOBS" bash scripts/cross.sh arm64 --no-install --build-only \
+  >build-arm64/build.log 2>&1 &
+CROSS_PID=$!
+trap 'kill -- -"$CROSS_PID" 2>/dev/null || true' EXIT
+
 # npm peers for the interoperability tests, kept inside the build tree.
 npm install --silent --no-save --no-audit --no-fund --prefix build-test/npm mqtt@5 coap@1 \
   @stomp/stompjs@7 @stomp/tcp-wrapper@1 ws@8 playwright-core >/dev/null
@@ -27,27 +41,27 @@ FUZZ_TARGETS=$(cmake --build build-fuzz --target help | sed -n 's/^\.\.\. \(fuzz
 cmake --build build-fuzz -j"$JOBS" --target $FUZZ_TARGETS
 ctest --test-dir build-fuzz --output-on-failure -j"$JOBS"
 
-# The Release build a user gets must compile warning-free too.
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEDGEGW_WERROR=ON -DEDGEGW_TESTS=OFF
-cmake --build build -j"$JOBS"
+# arm64, required: the background build above (MinSizeRel, warnings as errors: it is also the
+# optimised build that must compile warning-free), then its unit tests and a pub/sub smoke test
+# under qemu-user, and its .deb checked (control fields, contents, conffile, --check on the
+# packaged config under qemu). CI builds no native Release: the first README command does.
+echo "== waiting for the arm64 build (log: build-arm64/build.log)"
+if ! wait "$CROSS_PID"; then
+  tail -n 40 build-arm64/build.log
+  echo "== cross arm64: build FAILED"
+  exit 1
+fi
+trap - EXIT
+tail -n 3 build-arm64/build.log
+bash scripts/cross.sh arm64 --test-only
 
-# The Debian package of that build: control fields, contents, conffile, and what it unpacks
-# (--check on the packaged config, systemd-analyze verify on the unit).
-(cd build && rm -f edgegw_*.deb && cpack -G DEB >/dev/null)
-bash scripts/check_package.sh build
-
-# ARM (docs/APPLIANCE.md): cross-built, unit tests, a pub/sub smoke test and (arm64) the spec
-# scenarios against the emulated binary (about 3 min) under qemu-user,
-# and the .deb checked. arm64 is required. armhf is allowed to fail: its Debian index is
-# sometimes broken on the mirrors; the reason is printed and the architecture removed again
-# so that later apt-get updates keep working.
-# Opt-in for now (EDGEGW_CROSS=1): a cold arm64 cross build plus the emulated tests does not
-# yet fit CI's 40-minute budget on 2 cores next to the native ASan, fuzz and Release builds.
-if [ "${EDGEGW_CROSS:-0}" != 1 ]; then
-  echo "== cross builds skipped (EDGEGW_CROSS=1 runs scripts/cross.sh arm64 and armhf)"
+# armhf is allowed to fail until Debian's armhf indexes install (they did not on 2026-11-24:
+# the bookworm-security armhf index fails its size check, so libssl3:armhf cannot match
+# amd64's). Opt-in (EDGEGW_ARMHF=1): a second cold cross build does not fit CI's 40 minutes.
+if [ "${EDGEGW_ARMHF:-0}" != 1 ]; then
+  echo "== cross armhf skipped (EDGEGW_ARMHF=1 runs scripts/cross.sh armhf, allowed to fail)"
   exit 0
 fi
-bash scripts/cross.sh arm64 --spec
 mkdir -p build-armhf
 if ! bash scripts/cross.sh armhf >build-armhf/cross.log 2>&1; then
   echo "== cross armhf: FAILED (allowed to fail); last lines of build-armhf/cross.log:"
