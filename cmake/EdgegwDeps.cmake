@@ -20,5 +20,12 @@ target_link_libraries(edgegw_mbedtls INTERFACE ${MBEDTLS_LIBRARY} ${MBEDX509_LIB
 # paho.mqtt.cpp (bridge): its CMake config pulls in paho.mqtt.c and OpenSSL.
 find_package(PahoMqttCpp REQUIRED)
 
-# libcoap 4.3 (CoAP and LwM2M gateways): the OpenSSL build, since paho brings OpenSSL anyway.
+# libcoap 4.3 (CoAP and LwM2M gateways): edgegw takes only the headers (the same for every
+# variant) and dlopen()s libcoap-3-notls or libcoap-3-openssl at start-up
+# (protocols/coap/stack/libcoap_api.hpp). PkgConfig::COAP links the OpenSSL build, for the
+# test tools that are libcoap clients (lwm2m_sim).
 pkg_check_modules(COAP REQUIRED IMPORTED_TARGET libcoap-3-openssl)
+add_library(edgegw_libcoap_headers INTERFACE)
+target_include_directories(edgegw_libcoap_headers SYSTEM INTERFACE ${COAP_INCLUDE_DIRS})
+target_compile_options(edgegw_libcoap_headers INTERFACE ${COAP_CFLAGS_OTHER})
+target_link_libraries(edgegw_libcoap_headers INTERFACE ${CMAKE_DL_LIBS})

@@ -41,8 +41,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/edgegw/edgegw")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# adduser for the maintainer scripts; shlibdeps appends the libraries.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# adduser for the maintainer scripts; libcoap3 (holding libcoap-3-notls and -openssl) since
+# edgegw dlopen()s it, which shlibdeps cannot see; shlibdeps appends the linked libraries.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libcoap3 (>= 4.3.1)")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_BINARY_DIR}/deb/conffiles ${PROJECT_SOURCE_DIR}/cmake/deb/postinst
     ${PROJECT_SOURCE_DIR}/cmake/deb/prerm ${PROJECT_SOURCE_DIR}/cmake/deb/postrm)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Inspects the edgegw .deb built by `cpack -G DEB` in BUILD_DIR and runs what it installs:
 #   scripts/check_package.sh BUILD_DIR [EMULATOR ARGS...]   (e.g. qemu-aarch64 -L /)
-# Checks: control fields (Package, Architecture = the binary's, Depends holding adduser and
-# the package of every NEEDED library), the file list, /etc/edgegw/edgegw.ini as a conffile equal to etc/edgegw.ini,
+# Checks: control fields (Package, Architecture = the binary's, Depends holding adduser,
+# libcoap3 (dlopen()ed) and the package of every NEEDED library), the file list,
+# /etc/edgegw/edgegw.ini as a conffile equal to etc/edgegw.ini,
 # the maintainer scripts (sh -n), a stripped binary; then unpacks it into a scratch root
 # (dpkg -x: no maintainer scripts run, nothing touches this machine) and runs the unpacked
 # binary's --version and --check on the unpacked config, and systemd-analyze verify on the
@@ -29,6 +30,8 @@ echo "check_package: Depends: $DEPENDS"
 echo "check_package: Installed-Size: $(field Installed-Size) KiB"
 has_dep() { tr ',' '\n' <<<"$DEPENDS" | sed 's/^ *//; s/[ (].*//' | grep -qxF "$1"; }
 has_dep adduser || fail "Depends lacks adduser (maintainer scripts)"
+# dlopen()ed at start-up (protocols/coap/stack/libcoap_api.hpp), so not a NEEDED entry.
+has_dep libcoap3 || fail "Depends lacks libcoap3 (libcoap-3-notls/-openssl are dlopen()ed)"
 
 contents=$(dpkg-deb -c "$DEB" | awk '{print $NF}')
 for f in ./usr/bin/edgegw ./etc/edgegw/edgegw.ini ./lib/systemd/system/edgegw.service \

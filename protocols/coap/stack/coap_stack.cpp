@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "gateway/api/log.hpp"
+#include "protocols/coap/stack/libcoap_api.hpp"
 
 namespace edgegw::coap {
 
@@ -66,7 +67,9 @@ int event_handler(coap_session_t* session, const coap_event_t event) {
 }  // namespace
 
 stack::stack(boost::asio::io_context& io, stack_settings s)
-    : io_(io), settings_(std::move(s)), timer_(io) {}
+    : io_(io), settings_(std::move(s)), timer_(io) {
+  libcoap::need(settings_.dtls ? libcoap::variant::openssl : libcoap::variant::notls);
+}
 
 stack::~stack() {
   stop();
@@ -91,6 +94,11 @@ std::string stack::peer_of(const coap_session_t* s) {
 }
 
 void stack::start() {
+  try {
+    libcoap::load();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(settings_.name + ": " + e.what());
+  }
   startup_once();
   ctx_ = coap_new_context(nullptr);
   if (!ctx_) throw std::runtime_error(settings_.name + ": cannot create libcoap context");
